@@ -1,0 +1,147 @@
+"""Demo data: an organisation, one account per role, a vetted mentor, a consented mentee,
+their pairing, a meeting joinable now and some in the future. Safe to run repeatedly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.credentials import hash_password
+from server.db import utcnow
+from server.models import (
+    ConsentMethod,
+    GuardianConsent,
+    Meeting,
+    MeetingStatus,
+    MentorVetting,
+    Organisation,
+    OrganisationKind,
+    Pairing,
+    PairingStatus,
+    Role,
+    User,
+)
+
+ORGANISATION = "Demo College"
+ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
+    ("admin@demo.test", "Ada Admin", Role.ADMIN),
+    ("coordinator@demo.test", "Chris Coordinator", Role.COORDINATOR),
+    ("safeguarding@demo.test", "Sam Safeguarding", Role.SAFEGUARDING),
+    ("mentor@demo.test", "Maya Mentor", Role.MENTOR),
+    ("mentee@demo.test", "Jordan Mentee", Role.MENTEE),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: Role
+    password: str
+
+
+async def _organisation(session: AsyncSession) -> Organisation:
+    found = (await session.exec(select(Organisation).where(Organisation.name == ORGANISATION))).first()
+    if found is None:
+        found = Organisation(name=ORGANISATION, kind=OrganisationKind.COLLEGE)
+        session.add(found)
+        await session.flush()
+    return found
+
+
+async def _account(
+    session: AsyncSession, organisation: Organisation, email: str, name: str, role: Role, password: str
+) -> User:
+    user = (await session.exec(select(User).where(User.email == email))).first()
+    if user is None:
+        today = utcnow().date()
+        user = User(
+            email=email,
+            display_name=name,
+            role=role,
+            organisation_id=None if role is Role.ADMIN else organisation.id,
+            password_hash=hash_password(password),
+            activated_at=utcnow(),
+            # The demo mentee is 17: the under-18 protections are visible in the demo.
+            date_of_birth=today.replace(year=today.year - 17) - dt.timedelta(days=30)
+            if role is Role.MENTEE
+            else None,
+        )
+        session.add(user)
+        await session.flush()
+    return user
+
+
+async def seed_demo(*, session: AsyncSession, password: str) -> list[DemoLogin]:
+    organisation = await _organisation(session)
+    users = {
+        role: await _account(session, organisation, email, name, role, password)
+        for email, name, role in ACCOUNTS
+    }
+    mentor, mentee, coordinator = users[Role.MENTOR], users[Role.MENTEE], users[Role.COORDINATOR]
+    today = utcnow().date()
+    if (await session.exec(select(MentorVetting).where(MentorVetting.mentor_id == mentor.id))).first() is None:
+        session.add(
+            MentorVetting(
+                mentor_id=mentor.id or 0,
+                dbs_issue_date=today - dt.timedelta(days=180),
+                references_checked=True,
+                training_completed=True,
+                recorded_by_id=coordinator.id,
+            )
+        )
+    if (await session.exec(select(GuardianConsent).where(GuardianConsent.mentee_id == mentee.id))).first() is None:
+        session.add(
+            GuardianConsent(
+                mentee_id=mentee.id or 0,
+                guardian_name="Pat Guardian",
+                guardian_contact="guardian@demo.test",
+                consent_date=today - dt.timedelta(days=30),
+                method=ConsentMethod.ONLINE_FORM,
+                recorded_by_id=coordinator.id,
+            )
+        )
+    pairing = (
+        await session.exec(
+            select(Pairing).where(
+                Pairing.mentor_id == mentor.id,
+                Pairing.mentee_id == mentee.id,
+                Pairing.status == PairingStatus.ACTIVE,
+            )
+        )
+    ).first()
+    if pairing is None:
+        pairing = Pairing(
+            mentor_id=mentor.id or 0,
+            mentee_id=mentee.id or 0,
+            organisation_id=organisation.id or 0,
+            started_at=utcnow() - dt.timedelta(days=14),
+        )
+        session.add(pairing)
+        await session.flush()
+    await _meetings(session, pairing)
+    await session.commit()
+    return [DemoLogin(email, role, password) for email, _, role in ACCOUNTS]
+
+
+async def _meetings(session: AsyncSession, pairing: Pairing) -> None:
+    """Keeps one meeting open now and three weekly ones ahead, adding only what is missing."""
+    now = utcnow().replace(second=0, microsecond=0)
+    meetings = (
+        await session.exec(
+            select(Meeting).where(
+                Meeting.pairing_id == pairing.id,
+                Meeting.status == MeetingStatus.SCHEDULED,
+                col(Meeting.starts_at) > now - dt.timedelta(hours=2),
+            )
+        )
+    ).all()
+    if not any(m.starts_at <= now + dt.timedelta(minutes=5) < m.ends_at for m in meetings):
+        session.add(Meeting(pairing_id=pairing.id or 0, starts_at=now - dt.timedelta(minutes=5), duration_minutes=60))
+    future = [m for m in meetings if m.starts_at > now + dt.timedelta(days=1)]
+    for week in range(len(future) + 1, 4):
+        session.add(
+            Meeting(pairing_id=pairing.id or 0, starts_at=now + dt.timedelta(weeks=week), duration_minutes=60)
+        )

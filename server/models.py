@@ -1,0 +1,220 @@
+"""Tables. Every datetime is timezone-aware UTC; roles and statuses are stored as short strings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Column, Index, String, Text
+from sqlmodel import Field, SQLModel
+
+from server.db import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    MENTEE = "mentee"
+    MENTOR = "mentor"
+    COORDINATOR = "coordinator"
+    SAFEGUARDING = "safeguarding"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return "Safeguarding lead" if self is Role.SAFEGUARDING else self.value.capitalize()
+
+
+class OrganisationKind(enum.StrEnum):
+    SCHOOL = "school"
+    COLLEGE = "college"
+    YOUTH_ORGANISATION = "youth_organisation"
+    OTHER = "other"
+
+
+class DBSCheckType(enum.StrEnum):
+    ENHANCED_DBS = "enhanced_dbs"  # England and Wales
+    PVG = "pvg"  # Scotland
+    ACCESSNI = "accessni"  # Northern Ireland
+
+
+class ConsentMethod(enum.StrEnum):
+    WRITTEN = "written"
+    EMAIL = "email"
+    ONLINE_FORM = "online_form"
+    VERBAL = "verbal"
+
+
+class PairingStatus(enum.StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class MeetingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def _utc_column(*, nullable: bool = False, index: bool = False) -> Column[dt.datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    kind: str = Field(default=OrganisationKind.COLLEGE, sa_type=String(30))
+    timezone: str = Field(default="Europe/London", sa_type=String(64))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class User(SQLModel, table=True):
+    __table_args__ = (Index("ix_user_organisation_role", "organisation_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Stored case-folded, so the unique constraint is case-insensitive on every database.
+    email: str = Field(sa_column=Column(String(254), nullable=False, unique=True))
+    display_name: str = Field(sa_type=String(100))
+    role: str = Field(sa_type=String(20))
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    timezone: str = Field(default="Europe/London", sa_type=String(64))
+    date_of_birth: dt.date | None = None
+    password_hash: str | None = Field(default=None, sa_type=String(200))
+    is_active: bool = True
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    activated_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class MentorVetting(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="user.id", unique=True)
+    check_type: str = Field(default=DBSCheckType.ENHANCED_DBS, sa_type=String(20))
+    dbs_issue_date: dt.date | None = None
+    update_service: bool = False
+    update_service_checked_on: dt.date | None = None
+    references_checked: bool = False
+    training_completed: bool = False
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class GuardianConsent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    mentee_id: int = Field(foreign_key="user.id", index=True)
+    guardian_name: str = Field(sa_type=String(100))
+    guardian_contact: str = Field(sa_type=String(254))
+    consent_date: dt.date
+    method: str = Field(sa_type=String(20))
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    withdrawn_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class Pairing(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="user.id", index=True)
+    mentee_id: int = Field(foreign_key="user.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    status: str = Field(default=PairingStatus.ACTIVE, sa_type=String(20))
+    started_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    ended_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    end_reason: str | None = Field(default=None, sa_type=String(500))
+
+
+class Meeting(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="pairing.id", index=True)
+    starts_at: dt.datetime = Field(sa_column=_utc_column(index=True))
+    duration_minutes: int = 60
+    status: str = Field(default=MeetingStatus.SCHEDULED, sa_type=String(20))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
+
+
+class AuthSession(SQLModel, table=True):
+    """A server-side login session; the cookie holds a random token whose hash is stored here."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    expires_at: dt.datetime = Field(sa_column=_utc_column())
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    ip_address: str | None = Field(default=None, sa_type=String(64))
+    user_agent: str | None = Field(default=None, sa_type=String(300))
+
+
+class AccountToken(SQLModel, table=True):
+    """Single-use, expiring links: invitations and password resets."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    purpose: str = Field(sa_type=String(20))
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    expires_at: dt.datetime = Field(sa_column=_utc_column())
+    used_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class LoginFailure(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_loginfailure_email_at", "email", "at"),
+        Index("ix_loginfailure_ip_at", "ip_address", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_type=String(254))
+    ip_address: str = Field(sa_type=String(64))
+    at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class OutboxEmail(SQLModel, table=True):
+    __table_args__ = (Index("ix_outboxemail_status_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(sa_type=String(254))
+    subject: str = Field(sa_type=String(300))
+    body_text: str = Field(sa_type=Text)
+    status: str = Field(default=OutboxStatus.PENDING, sa_type=String(20))
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    claimed_until: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    last_error: str | None = Field(default=None, sa_type=String(500))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    sent_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+__all__ = [
+    "AccountToken",
+    "AuthSession",
+    "ConsentMethod",
+    "DBSCheckType",
+    "GuardianConsent",
+    "LoginFailure",
+    "Meeting",
+    "MeetingStatus",
+    "MentorVetting",
+    "Organisation",
+    "OrganisationKind",
+    "OutboxEmail",
+    "OutboxStatus",
+    "Pairing",
+    "PairingStatus",
+    "Role",
+    "TokenPurpose",
+    "User",
+]

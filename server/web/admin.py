@@ -1,0 +1,42 @@
+"""Platform administration: partner organisations (staff are invited from the dashboard)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server import accounts
+from server.errors import DomainError
+from server.models import OrganisationKind, Role
+from server.web.auth import requires, signed_in_user
+from server.web.dashboard import dashboard_context
+from server.web.flash import redirect_with_notice
+from server.web.forms import FormModel, read_form, submitted_values
+from server.web.templating import render
+
+
+class OrganisationForm(FormModel):
+    name: str = Field(min_length=1, max_length=200, title="Organisation name")
+    kind: OrganisationKind = Field(title="Kind")
+    timezone: str = Field(default="Europe/London", max_length=64, title="Time zone")
+
+
+@requires(Role.ADMIN)
+async def create_organisation(request: Request) -> Response:
+    try:
+        form = await read_form(request, OrganisationForm)
+        async with request.app.state.db.session() as session:
+            organisation = await accounts.create_organisation(
+                session=session, name=form.name, kind=form.kind, timezone=form.timezone
+            )
+    except DomainError as error:
+        context = await dashboard_context(signed_in_user(request), request)
+        errors = getattr(error, "errors", None) or {error.field or "form": error.message}
+        context.update(organisation_errors=errors, organisation_values=await submitted_values(request))
+        return render(request, "dashboard_admin.html", context, status_code=error.status_code)
+    return redirect_with_notice("/dashboard", f"Organisation {organisation.name} created.")
+
+
+routes = [Route("/organisations", create_organisation, methods=["POST"])]

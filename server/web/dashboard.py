@@ -1,0 +1,62 @@
+"""Each role's home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from server import authz, directory
+from server.models import Role, User
+from server.web.auth import current_user, requires, signed_in_user
+from server.web.templating import render
+
+TEMPLATES = {
+    Role.MENTEE: "dashboard_participant.html",
+    Role.MENTOR: "dashboard_participant.html",
+    Role.COORDINATOR: "dashboard_coordinator.html",
+    Role.SAFEGUARDING: "dashboard_safeguarding.html",
+    Role.ADMIN: "dashboard_admin.html",
+}
+
+
+async def home(request: Request) -> Response:
+    target = "/dashboard" if await current_user(request) else "/login"
+    return RedirectResponse(target, status_code=303)
+
+
+async def dashboard_context(user: User, request: Request) -> dict[str, Any]:
+    role = authz.role_of(user)
+    context: dict[str, Any] = {}
+    async with request.app.state.db.session() as session:
+        if role in authz.PARTICIPANT_ROLES:
+            context["pairings"] = await directory.pairings(
+                session=session, member_id=user.id, active_only=True
+            )
+        elif role is Role.COORDINATOR and user.organisation_id is not None:
+            context["people"] = await directory.people_in(
+                session=session, organisation_id=user.organisation_id
+            )
+            context["pairings"] = await directory.pairings(
+                session=session, organisation_id=user.organisation_id
+            )
+        elif role is Role.ADMIN:
+            context["organisations"] = await directory.organisations(session=session)
+            context["staff"] = await directory.staff(session=session)
+    context["invitable_roles"] = sorted(authz.invitable_roles(user))
+    return context
+
+
+@requires(*Role)
+async def dashboard(request: Request) -> Response:
+    user = signed_in_user(request)
+    context = await dashboard_context(user, request)
+    return render(request, TEMPLATES[authz.role_of(user)], context)
+
+
+routes = [
+    Route("/", home, methods=["GET"]),
+    Route("/dashboard", dashboard, methods=["GET"]),
+]

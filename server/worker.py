@@ -1,0 +1,63 @@
+"""Background work: e-mail delivery now; later issues add reminders and escalations."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from urllib.parse import urlsplit
+
+from server.db import Database
+from server.outbox import Transport, deliver_due
+from server.settings import Settings
+from server.smtp import transport_for
+
+log = logging.getLogger("mentormeet.worker")
+
+
+class Worker:
+    """Runs the delivery loop; `wake()` makes it look at the outbox at once."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        transport: Transport | None = None,
+        poll_seconds: float = 5.0,
+    ) -> None:
+        self._db = db
+        self._sender = settings.mail_from
+        self._message_domain = urlsplit(settings.base_url).hostname or "mentormeet.invalid"
+        self._transport = transport or transport_for(settings.smtp_url)
+        self._poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        return await deliver_due(
+            self._db, self._transport, sender=self._sender, message_domain=self._message_domain
+        )
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # keep the worker alive through a database hiccup
+                log.exception("outbox delivery failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+            self._wake.clear()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="mentormeet-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
