@@ -64,12 +64,15 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from server.db import Database
-    from server.demo import seed_demo
+    from server.demo import holds_real_data, seed_demo
 
     async def run() -> None:
         db = Database(settings.database_url)
         try:
             async with db.session() as session:
+                if args.if_empty and await holds_real_data(session=session):
+                    print("The database holds accounts of a real programme: demo data not added.")
+                    return
                 logins = await seed_demo(session=session, password=settings.demo_password)
         finally:
             await db.dispose()
@@ -138,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(handler=cmd_db_upgrade)
 
     demo = commands.add_parser("demo", help="create the demo organisation and accounts")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="only into an empty or demo database, never beside real accounts"
+    )
     demo.set_defaults(handler=cmd_demo)
 
     create = commands.add_parser(

@@ -74,6 +74,14 @@ async def _account(
     return user
 
 
+async def holds_real_data(*, session: AsyncSession) -> bool:
+    """Accounts exist but the demo organisation does not: a real programme's database."""
+    if (await session.exec(select(User.id).limit(1))).first() is None:
+        return False
+    demo = await session.exec(select(Organisation.id).where(Organisation.name == ORGANISATION))
+    return demo.first() is None
+
+
 async def seed_demo(*, session: AsyncSession, password: str) -> list[DemoLogin]:
     organisation = await _organisation(session)
     users = {

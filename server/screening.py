@@ -1,0 +1,761 @@
+"""Screening rules for chat messages: pure domain code, no framework imports.
+
+Every chat message is screened *before* delivery (DESIGN.md, decision 2). This module decides,
+for one message text, whether it is delivered (``DELIVER``), delivered with the safeguarding lead
+alerted (``FLAG``) or held until a DSL approves it (``HOLD``).
+
+Rules
+-----
+* **Contact details** -- phone numbers (UK and international, spaced / dotted / dashed /
+  bracketed, ``+44`` / ``0044`` / ``07…`` / ``01…`` / ``02…``, digits written as words such as
+  "oh seven seven double one…", letter O for zero), e-mail addresses (plain and obfuscated:
+  ``name at gmail dot com``, ``name(at)gmail(dot)com``, ``name @ gmail . com``), URLs and bare
+  domains (``https://…``, ``www.x``, ``example.co.uk``, ``bit.ly/xyz``, ``example dot com``),
+  social handles (``@someone``, ``snap: someone``) and invitations to move the conversation
+  elsewhere ("add me on snap", "my insta is …", "whatsapp me", "find me on discord",
+  "dm me", "text me on …", "what's your number"), and a postal address given with a postcode
+  or as "my address is …" / "I live at 12 …".
+  Verdict: ``HOLD`` when the mentee is under 18, otherwise ``FLAG``.
+* **Risk terms** (maintained by the DSL, seeded with :data:`DEFAULT_RISK_TERMS`): a term of
+  severity ``SEVERE`` gives ``HOLD``; ``MEDIUM`` or ``LOW`` gives ``FLAG``.
+* Otherwise ``DELIVER``. The strictest verdict found wins (HOLD > FLAG > DELIVER).
+
+Reasons
+-------
+:attr:`ScreeningResult.reasons` lists every reason found, each once, as short stable strings:
+
+* ``contact:phone`` -- a phone number;
+* ``contact:email`` -- an e-mail address (possibly obfuscated);
+* ``contact:url`` -- a URL, ``www.`` address or bare domain;
+* ``contact:social`` -- a social-media handle or an invitation to connect or move elsewhere
+  (including asking for or offering a phone number / e-mail without giving one);
+* ``contact:address`` -- a postal address (UK postcode, "my address is", "I live at 12 …");
+* ``risk:<category>:<phrase>`` -- a risk term, with the term's category and its phrase exactly
+  as configured (whitespace collapsed), e.g. ``risk:secrecy:don't tell anyone``.
+
+Order: the contact reasons in the order above, then risk reasons in the order of the term list
+given to :class:`Screener`. A message with no reason has verdict ``DELIVER`` and ``reasons == ()``.
+
+Matching
+--------
+Text is normalised once per message: Unicode NFKC, a few look-alike letters (Cyrillic/Greek) and
+punctuation variants mapped to ASCII, zero-width characters removed, casefolded, whitespace
+collapsed. Risk phrases are normalised the same way and then matched on whole words, with
+apostrophe variants and common chat spellings made equal (don't / dont / don’t / do not,
+u / you, ur / your, wanna / want to, anybody / anyone, mom / mum, pic / photo / picture …), and
+also against a copy with digit-for-letter tricks undone ("s3cret") and with stretched letters
+squashed ("secrettt"). Every expensive regular expression is gated by a cheap test (a digit, an
+``@``, a dot followed by a letter, or a keyword among the message's words).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "DEFAULT_RISK_TERMS",
+    "RiskTerm",
+    "Screener",
+    "ScreeningResult",
+    "Severity",
+    "Verdict",
+    "screen_message",
+]
+
+
+class Verdict(enum.StrEnum):
+    """What happens to a message."""
+
+    DELIVER = "DELIVER"
+    FLAG = "FLAG"
+    HOLD = "HOLD"
+
+
+class Severity(enum.StrEnum):
+    """How serious a risk term is: SEVERE holds the message, the others flag it."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    SEVERE = "severe"
+
+
+@dataclass(frozen=True)
+class RiskTerm:
+    """A phrase the DSL wants to see, e.g. ``RiskTerm("our little secret", SEVERE, "secrecy")``."""
+
+    phrase: str
+    severity: Severity
+    category: str
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    """The verdict for one message and every reason found (see the module docstring)."""
+
+    verdict: Verdict
+    reasons: tuple[str, ...]
+
+
+_RANK = {Verdict.DELIVER: 0, Verdict.FLAG: 1, Verdict.HOLD: 2}
+
+REASON_PHONE = "contact:phone"
+REASON_EMAIL = "contact:email"
+REASON_URL = "contact:url"
+REASON_SOCIAL = "contact:social"
+REASON_ADDRESS = "contact:address"
+
+
+def _t(phrase: str, severity: Severity, category: str) -> RiskTerm:
+    return RiskTerm(phrase, severity, category)
+
+
+_S, _M, _L = Severity.SEVERE, Severity.MEDIUM, Severity.LOW
+
+#: Seeded default risk terms. Phrases are matched on whole words after normalisation, so
+#: "don't tell anyone" also matches "dont tell anybody" and "do not tell any1".
+DEFAULT_RISK_TERMS: tuple[RiskTerm, ...] = (
+    # secrecy
+    _t("don't tell anyone", _M, "secrecy"),
+    _t("you can't tell anyone", _M, "secrecy"),
+    _t("promise you won't tell", _M, "secrecy"),
+    _t("promise not to tell", _M, "secrecy"),
+    _t("keep it a secret", _M, "secrecy"),
+    _t("keep this a secret", _M, "secrecy"),
+    _t("keep it between us", _M, "secrecy"),
+    _t("keep this between us", _M, "secrecy"),
+    _t("our little secret", _S, "secrecy"),
+    _t("our secret", _S, "secrecy"),
+    _t("no one needs to know", _S, "secrecy"),
+    _t("don't tell your parents", _S, "secrecy"),
+    _t("don't tell your mum", _S, "secrecy"),
+    _t("don't tell your dad", _S, "secrecy"),
+    _t("don't tell your family", _S, "secrecy"),
+    _t("don't tell your coordinator", _S, "secrecy"),
+    _t("delete this chat", _S, "secrecy"),
+    _t("delete our chat", _S, "secrecy"),
+    _t("delete the chat", _S, "secrecy"),
+    _t("delete these messages", _S, "secrecy"),
+    _t("delete our messages", _S, "secrecy"),
+    _t("delete this conversation", _S, "secrecy"),
+    _t("delete this message", _M, "secrecy"),
+    # meeting up in person
+    _t("meet in person", _M, "meeting"),
+    _t("meet up in person", _M, "meeting"),
+    _t("meet irl", _M, "meeting"),
+    _t("meet up irl", _M, "meeting"),
+    _t("let's meet up", _M, "meeting"),
+    _t("we should meet up", _M, "meeting"),
+    _t("want to meet up", _M, "meeting"),
+    _t("meet up just the two of us", _S, "meeting"),
+    _t("just the two of us", _M, "meeting"),
+    _t("come to my house", _S, "meeting"),
+    _t("come round to mine", _S, "meeting"),
+    _t("come round mine", _S, "meeting"),
+    _t("come over to mine", _S, "meeting"),
+    _t("come to my place", _S, "meeting"),
+    _t("come to my flat", _S, "meeting"),
+    _t("i can pick you up", _M, "meeting"),
+    _t("i'll pick you up", _M, "meeting"),
+    _t("give you a lift", _M, "meeting"),
+    _t("where do you live", _M, "meeting"),
+    _t("are you home alone", _S, "meeting"),
+    _t("are you alone", _S, "meeting"),
+    _t("without your parents knowing", _S, "meeting"),
+    _t("somewhere more private", _S, "meeting"),
+    # gifts and money
+    _t("i'll buy you", _M, "gifts"),
+    _t("can i buy you", _M, "gifts"),
+    _t("buy you a present", _M, "gifts"),
+    _t("a present for you", _M, "gifts"),
+    _t("send you money", _M, "gifts"),
+    _t("lend you money", _M, "gifts"),
+    _t("send you a gift card", _M, "gifts"),
+    _t("top up your phone", _M, "gifts"),
+    _t("send me money", _S, "gifts"),
+    _t("your bank details", _S, "gifts"),
+    _t("your card details", _S, "gifts"),
+    # self-harm
+    _t("kill myself", _S, "self-harm"),
+    _t("killing myself", _S, "self-harm"),
+    _t("end my life", _S, "self-harm"),
+    _t("end it all", _S, "self-harm"),
+    _t("want to die", _S, "self-harm"),
+    _t("better off dead", _S, "self-harm"),
+    _t("better off without me", _S, "self-harm"),
+    _t("no reason to live", _S, "self-harm"),
+    _t("don't want to live", _S, "self-harm"),
+    _t("suicidal", _S, "self-harm"),
+    _t("cutting myself", _S, "self-harm"),
+    _t("want to hurt myself", _S, "self-harm"),
+    _t("self harming", _S, "self-harm"),
+    _t("suicide", _M, "self-harm"),
+    _t("self harm", _M, "self-harm"),
+    _t("selfharm", _M, "self-harm"),
+    _t("hurting myself", _M, "self-harm"),
+    _t("overdose", _M, "self-harm"),
+    _t("starving myself", _M, "self-harm"),
+    _t("don't want to be here anymore", _M, "self-harm"),
+    _t("kms", _M, "self-harm"),
+    # abuse
+    _t("he hits me", _S, "abuse"),
+    _t("she hits me", _S, "abuse"),
+    _t("they hit me", _S, "abuse"),
+    _t("he hit me", _S, "abuse"),
+    _t("she hit me", _S, "abuse"),
+    _t("he hurts me", _S, "abuse"),
+    _t("she hurts me", _S, "abuse"),
+    _t("touched me inappropriately", _S, "abuse"),
+    _t("he touched me", _S, "abuse"),
+    _t("abusing me", _S, "abuse"),
+    _t("abused me", _S, "abuse"),
+    _t("not safe at home", _S, "abuse"),
+    _t("don't feel safe at home", _S, "abuse"),
+    _t("scared to go home", _S, "abuse"),
+    _t("don't feel safe", _M, "abuse"),
+    _t("beat me up", _M, "abuse"),
+    _t("kicked me out", _M, "abuse"),
+    # sexual / grooming
+    _t("nudes", _S, "sexual"),
+    _t("send me a picture of you", _S, "sexual"),
+    _t("send me a picture of yourself", _S, "sexual"),
+    _t("what are you wearing", _S, "sexual"),
+    _t("are you a virgin", _S, "sexual"),
+    _t("sexy", _M, "sexual"),
+)
+
+
+# ----------------------------------------------------------------------------- normalisation
+
+_APOSTROPHES = "\u2019\u2018\u201b\u0060\u00b4\u02bc\u02b9\u2032\u02bb\uff07"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+_CONFUSABLES = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    # Greek
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "υ": "u",
+    # punctuation that NFKC keeps
+    "\u3002": ".", "\uff61": ".", "\u2024": ".", "\u00b7": ".",
+}  # fmt: skip
+_TRANSLATE: dict[int, str | None] = {ord(c): "'" for c in _APOSTROPHES}
+_TRANSLATE.update({ord(c): "-" for c in _DASHES})
+_TRANSLATE.update({ord(c): None for c in _ZERO_WIDTH})
+_TRANSLATE.update({ord(k): v for k, v in _CONFUSABLES.items()})
+_TRANSLATE.update({ord(k.upper()): v for k, v in _CONFUSABLES.items() if k.upper() != k})
+
+# Words made equal before matching phrases and invitations (applied to text and phrases alike).
+_CANON: dict[str, str] = {
+    "u": "you", "ya": "you", "yu": "you", "ur": "your", "yr": "your", "youre": "you are",
+    "r": "are", "im": "i am", "ive": "i have", "ill": "i will", "dont": "do not",
+    "dnt": "do not", "doesnt": "does not", "didnt": "did not", "cant": "cannot",
+    "wont": "will not", "isnt": "is not", "arent": "are not", "wasnt": "was not",
+    "wouldnt": "would not", "couldnt": "could not", "shouldnt": "should not",
+    "havent": "have not", "aint": "is not", "whats": "what is", "wats": "what is",
+    "wots": "what is", "wat": "what", "wot": "what", "wht": "what", "thats": "that is",
+    "its": "it is", "hes": "he is", "shes": "she is", "theres": "there is", "heres": "here is",
+    "wheres": "where is", "lets": "let us", "wanna": "want to", "gonna": "going to",
+    "gotta": "got to", "gimme": "give me", "lemme": "let me", "dunno": "do not know",
+    "pls": "please", "plz": "please", "plez": "please", "msg": "message", "msgs": "messages",
+    "mssg": "message", "txt": "text", "anybody": "anyone", "any1": "anyone",
+    "nobody": "no one", "noone": "no one", "somebody": "someone", "some1": "someone",
+    "everybody": "everyone", "every1": "everyone", "mom": "mum", "mam": "mum", "mummy": "mum",
+    "mommy": "mum", "daddy": "dad", "2moro": "tomorrow", "2morrow": "tomorrow",
+    "tmrw": "tomorrow", "tmr": "tomorrow", "tomoz": "tomorrow", "2nite": "tonight",
+    "tonite": "tonight", "cos": "because", "coz": "because", "cuz": "because",
+    "bc": "because", "ppl": "people", "pic": "picture", "pics": "pictures", "piccy": "picture",
+    "photo": "picture", "photos": "pictures", "selfie": "picture", "luv": "love",
+    "abt": "about", "thru": "through", "instagram": "insta", "snapchat": "snap",
+    "ig": "insta", "fb": "facebook", "watsapp": "whatsapp", "whatsap": "whatsapp",
+    "numba": "number", "nummber": "number",
+}  # fmt: skip
+
+_COMPOUNDS = re.compile(
+    r"\b(?:what'?s|wats)[\s-]?app\b|\btik[\s-]tok\b|\bsnap[\s-]chat\b|\be[\s-]mail\b"
+    r"|\bface[\s-]time\b|\bface[\s-]book\b|\binsta[\s-]gram\b|\bx[\s-]box\b|\bplay[\s-]station\b"
+)
+_NON_WORD = re.compile(r"[^\w@]+")
+_LEET = str.maketrans("013457@$", "oieastas")
+_HAS_DIGIT = re.compile(r"[0-9]")
+_STRETCH = re.compile(r"(\w)\1{2,}")
+
+
+def _compound(m: re.Match[str]) -> str:
+    s = re.sub(r"[\s'-]", "", m.group())
+    return "whatsapp" if s.startswith(("whats", "wats")) else s
+
+
+def _basic(text: str) -> str:
+    """NFKC, look-alikes, casefold, collapsed whitespace; punctuation kept."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    elif "`" in text:
+        text = text.replace("`", "'")
+    return " ".join(text.casefold().split())
+
+
+def _words(t: str) -> list[str]:
+    """Canonical word list of a basic-normalised text (apostrophes dropped, chat spellings)."""
+    if "'" in t:
+        t = t.replace("'", "")
+    t = _COMPOUNDS.sub(_compound, t)
+    out: list[str] = []
+    for tok in _NON_WORD.sub(" ", t).split():
+        c = _CANON.get(tok)
+        if c is None:
+            out.append(tok)
+        elif " " in c:
+            out.extend(c.split())
+        else:
+            out.append(c)
+    return out
+
+
+def _phrase_key(phrase: str) -> str:
+    return " ".join(_words(_basic(phrase)))
+
+
+# ----------------------------------------------------------------------------- contact details
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_TLD_STRONG = _wordset(
+    "com net org uk co io ly gg xyz info biz edu gov ie eu de fr es nl ca au nz ru cn jp tk ml "
+    "ga cf ws cc ee gl gd su ch se dk no pl pt br mx za"
+)
+# TLDs that are also common words or abbreviations: only a URL with a path counts (t.me/x).
+_TLD_WEAK = _wordset(
+    "me tv fm app dev page link site online store shop blog live life club fun one world news "
+    "art games chat social so is it in to at be us my am ai sh ly im"
+)
+_TLDS = _TLD_STRONG | _TLD_WEAK
+_MAIL_PROVIDERS = _wordset(
+    "gmail googlemail hotmail outlook yahoo ymail icloud me mac live msn aol btinternet "
+    "protonmail proton pm gmx sky virginmedia talktalk mail"
+)
+_STRONG_PROVIDERS = _wordset(
+    "gmail googlemail hotmail yahoo ymail icloud btinternet protonmail outlook aol"
+)
+_DOMAIN_STOP = _wordset(
+    "the a an this that my your our his her their it is on in at of to and or so school "
+    "college uni home work"
+)
+_HANDLE_STOP = _wordset(
+    "home school college uni work the my me you lunch break gym night noon midnight everyone "
+    "here all least mentor mentee 2day 2moro 2nite tmrw tomorrow today tonight"
+)
+_EMAIL_CONTEXT = _wordset("email mail address addy contact inbox gmail hotmail")
+
+_AT = r"(?:\s*@\s*|\s*[(\[{<]\s*(?:at|@)\s*[)\]}>]\s*|\s+at\s+)"
+_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+)"
+_DOT_OBF = r"(?:\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+)"
+_EMAIL = re.compile(
+    rf"(?<![\w.+-])([a-z0-9][a-z0-9._%+-]*)({_AT})(?=([a-z0-9][a-z0-9-]*(?:{_DOT}[a-z0-9-]+)*))"
+)
+_DOT_SPLIT = re.compile(_DOT)
+_HAS_EMAILISH_LOCAL = re.compile(r"[0-9._]")
+
+_SCHEME = re.compile(r"\b(?:https?|ftp)\s*:\s*/\s*/\S*|\bhttps?\s*:\s*\S+")
+_WWW = re.compile(
+    r"(?<![\w.])www\d{0,3}\s*(?:\.|\s+dot\s+|[(\[]\s*(?:dot|\.)\s*[)\]])\s*[a-z0-9]\S*"
+)
+_BARE = re.compile(
+    r"(?<![\w@.\-/])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+)([a-z]{2,24})(?![\w-])(/[^\s]*)?"
+)
+_DOTWORD_URL = re.compile(
+    rf"(?<![\w.@])([a-z0-9][a-z0-9-]*)(?:{_DOT_OBF}[a-z0-9-]+)*{_DOT_OBF}([a-z]{{2,24}})(?![\w-])"
+)
+_DOT_LETTER = re.compile(r"[a-z0-9]\.[a-z]")
+
+_HANDLE = re.compile(r"(?<![\w.@+-])@([a-z0-9_](?:[a-z0-9_.]*[a-z0-9_])?)")
+_TIMEISH = re.compile(r"^\d+(?:[.:]\d+)?(?:am|pm|ish|h|hrs|mins?)?$")
+_HAS_LETTER = re.compile(r"[a-z]")
+
+_PLAT_COLON = (
+    r"snapchat|snap|sc|instagram|insta|ig|tiktok|discord|telegram|twitter|kik|wickr|whatsapp|"
+    r"facebook|fb|psn|xbox|gamertag|gamer ?tag|skype|bereal|steam|roblox|threads|signal"
+)
+_COLON_HANDLE = re.compile(
+    rf"(?<![\w@])(?:{_PLAT_COLON})\s*(?:name|handle|user(?:name)?|id|tag|acc(?:ount)?)?\s*"
+    r"(?:[:=]|-\s*(?=@)|(?=@))\s*@?[a-z0-9_][a-z0-9_.]+"
+)
+_PLAT_COLON_WORDS = frozenset(_PLAT_COLON.replace(" ?", "").split("|")) | {"gamer"}
+
+# Phone numbers: runs of digits / number words joined by phone-ish separators.
+_NUMWORD = {
+    "zero": "0", "oh": "0", "nought": "0", "nil": "0", "one": "1", "two": "2", "three": "3",
+    "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_MULT = {"double": 2, "triple": 3, "treble": 3}
+_ITEM = (
+    r"(?:[0-9]+|(?:zero|oh|o+|nought|nil|one|two|three|four|five|six|seven|eight|nine"
+    r"|double|triple|treble)(?![a-z]))"
+)
+_PHONE_RUN = re.compile(rf"(?<![a-z0-9])(?:\+\s*)?[(\[]?\s*{_ITEM}(?:[\s.()\[\]-]*{_ITEM})*")
+_RUN_TOKEN = re.compile(r"[0-9]+|[a-z]+")
+_PHONE_WORD_GATE = frozenset(_NUMWORD) | {"o", "oo", "ooo"}
+
+# Postal addresses.
+_POSTCODE_AREAS = _wordset(
+    "ab al b ba bb bd bh bl bn br bs bt ca cb cf ch cm co cr ct cv cw da dd de dg dh dl dn dt "
+    "dy e ec eh en ex fk fy g gl gu gy ha hd hg hp hr hs hu hx ig im ip iv je ka kt kw ky l la "
+    "ld le ll ln ls lu m me mk ml n ne ng nn np nr nw ol ox pa pe ph pl po pr rg rh rm s sa se "
+    "sg sk sl sm sn so sp sr ss st sw sy ta td tf tn tq tr ts tw ub w wa wc wd wf wn wr ws wv "
+    "yo ze"
+)
+_POSTCODE = re.compile(
+    r"(?<![a-z0-9])([a-z]{1,2})([0-9][a-z0-9]?)\s*([0-9])([abd-hjlnp-uw-z]{2})(?![a-z0-9])"
+)
+_ORDINAL_SUFFIXES = frozenset(("st", "nd", "rd", "th"))
+_ADDRESS = re.compile(
+    r"\bmy (?:home |house )?address is\b|\bi (?:live|stay) (?:at|on) (?:number |no )?[0-9]"
+)
+
+# Invitations to connect or move elsewhere (matched on the canonical word string).
+_P_ALL = (
+    r"snap|sc|insta|whatsapp|wa|telegram|tele|discord|tiktok|tt|facebook|messenger|twitter|x|"
+    r"signal|kik|wickr|threads|bereal|skype|viber|wechat|imessage|facetime|reddit|youtube|yt|"
+    r"twitch|steam|xbox|xbl|psn|playstation|ps4|ps5|roblox|fortnite|minecraft|omegle|yubo|wizz|"
+    r"tinder|hinge|bumble|grindr|zoom|teams|hangouts|google meet|email|gmail|hotmail|outlook|"
+    r"phone|mobile|mob|cell|landline|text|sms|my number|whatsapp|socials"
+)
+_P_MOVE = (
+    r"snap|insta|whatsapp|telegram|discord|tiktok|facebook|messenger|twitter|signal|kik|wickr|"
+    r"skype|viber|wechat|imessage|facetime|zoom|omegle|yubo|email|sms|text"
+)
+_P_STRICT = (
+    r"snap|sc|insta|whatsapp|telegram|discord|tiktok|facebook|twitter|kik|wickr|bereal|skype|"
+    r"viber|wechat|reddit|psn|xbox|xbl|gamertag|gamer tag|steam|roblox|number|phone number|"
+    r"phone no|mobile number|mobile no|mob no|mob number|whatsapp number|digits|email|"
+    r"email address|gmail|hotmail|handle|username|user name|@|snap name|snap code|socials|"
+    r"insta name|discord tag"
+)
+_P_ASK = _P_STRICT + r"|mobile|mob|cell|personal number|home number|cell number|addy"
+_P_HAVE = (
+    r"snap|sc|insta|whatsapp|telegram|discord|tiktok|facebook|twitter|kik|wickr|bereal|skype|"
+    r"viber|wechat|imessage|facetime|socials|gamertag"
+)
+_NOT_HERE = (
+    r"(?! (?:on|in|at|through|via) (?:here|this|the (?:chat|app|platform|site|session|call|"
+    r"meeting)|mentormeet)\b| here\b| in the chat\b| through the)"
+)
+_INVITES = re.compile(
+    "|".join(
+        [
+            # add me on snap / find me on tiktok / call me on my mobile / hmu on insta
+            rf"\b(?:add|follow|find|message|dm|pm|inbox|text|call|ring|facetime|ft|contact|"
+            rf"reach|talk to|chat to|chat with|talk with|speak to|speak with|catch|get|friend|"
+            rf"snap|vc|video call) (?:me|us|you) (?:on|at|via|over|through) (?:(?:my|the|your) )?"
+            rf"(?:{_P_ALL})(?!\w)",
+            rf"\b(?:add|follow|hmu|dm|pm|inbox|hit (?:me|us) up|hit up) (?:on|at|via|over) "
+            rf"(?:(?:my|the) )?(?:{_P_ALL})(?!\w)",
+            # let's talk on snap / move this to whatsapp
+            rf"\b(?:talk|chat|speak|message|move|switch|swap|continue|carry on)(?: this| it)? "
+            rf"(?:on|onto|over to|over on|to|via|over) (?:(?:my|the|your) )?(?:{_P_MOVE})(?!\w)",
+            # whatsapp me / dm me / text me / email me (not "on here")
+            rf"\b(?:whatsapp|snap|insta|dm|pm|inbox|facetime|ft|text|telegram|discord|kik|email|"
+            rf"sms|bell|imessage) (?:me|us|you)(?!\w){_NOT_HERE}",
+            # my insta is … / my snap jo_b123 / my number is …
+            rf"\bmy (?:{_P_STRICT})s?(?: (?:name|handle|username|user|id|tag|account|acc|addy|"
+            rf"address|number|no|num|code))? is\b",
+            rf"\bmy (?:{_P_HAVE})s?(?: (?:name|handle|username|user|id|tag|account|acc|code))? "
+            rf"(?:@|[a-z0-9_.]*[0-9_][a-z0-9_.]*(?!\w))",
+            # what's your snap / can i have your number / drop your insta
+            rf"\b(?:what is|what are|send me|give me|drop|pass me|tell me|can i get|can i have|"
+            rf"can i grab|could i get|could i have|may i have|let me get|let me have|"
+            rf"let me take|need|want|got|swap|exchange|trade) (?:your|you|ur) (?:{_P_ASK})(?!\w)",
+            rf"^(?:and |so |ok |okay |hey |hi |oi |yo )?your (?:{_P_ASK})(?: please| then)?$",
+            # do you have snap / are you on insta / you got whatsapp
+            rf"\b(?:do|does|did) you (?:have|got) (?:a |an )?(?:{_P_HAVE})(?!\w)",
+            rf"\bhave you got (?:a |an )?(?:{_P_HAVE})(?!\w)",
+            rf"\byou got (?:{_P_HAVE})(?!\w)",
+            rf"\b(?:are|is) you on (?:{_P_HAVE})(?!\w)",
+            # add me / follow me (not "add me to the list")
+            r"\badd (?:me|us)(?! (?:to|into|onto|in|as|on here|here|back in)\b)(?!\w)",
+            r"\bfollow (?:me|us)(?! (?:to|into|here|there|through|along|in|out|on here|up)\b)"
+            r"(?!\w)",
+            rf"\b(?:follow|check out|sub to|subscribe to) my (?:{_P_HAVE}|youtube|twitch|"
+            rf"channel|page|account|profile)(?!\w)",
+            # dms
+            r"\b(?:my|your|in my|in your|slide into|slid into) dms\b|\bdms (?:are )?open\b",
+            # offering a number
+            r"\b(?:here is|take|save|have|got|use|give you|send you|text you|pass you|drop you) "
+            r"my (?:phone |mobile |mob |personal |home |cell |whatsapp |private |work |new )?"
+            r"(?:number|no|num|digits)(?!\w)",
+            r"\bmy (?:phone|mobile|mob|personal|cell|whatsapp|private|house|new|home|work) "
+            r"(?:number|no|num)(?!\w)|\bmy digits\b",
+            # text me on 07… (partial numbers) / give me a text
+            r"\b(?:text|call|ring|phone|bell|whatsapp|message|reach|contact|get) (?:me|us) "
+            r"(?:on|at) (?:[+0-9]|zero |oh |o[0-9])",
+            r"\bgive (?:me|us) a (?:text|bell|buzz|missed call)(?!\w)",
+            # move somewhere else
+            r"\b(?:talk|chat|speak|message|text|contact|continue|carry on)(?: to)?(?: me| you| us)?"
+            r" (?:outside (?:of )?(?:here|this|the app|the platform|mentormeet|the sessions?)|"
+            r"off (?:here|the app|this app|the platform)|somewhere (?:else|more private|private))",
+        ]
+    )
+)
+_INVITE_TRIGGERS = _wordset(
+    "add follow find dm dms pm inbox text call ring facetime ft contact reach talk chat "
+    "speak catch get friend vc hmu hit message move switch swap continue carry whatsapp "
+    "number no num digits email gmail hotmail handle username mobile mob cell socials "
+    "gamertag bell buzz outside off somewhere sms imessage telegram discord kik wickr "
+    "tiktok snap sc insta facebook twitter x signal skype viber wechat zoom teams psn xbox "
+    "xbl steam roblox reddit bereal subscribe sub check drop exchange trade addy @ "
+    "youtube twitch threads yubo omegle messenger"
+)
+
+
+@dataclass(frozen=True)
+class _CompiledTerm:
+    key: str  # " canonical phrase " (padded with spaces for whole-word substring tests)
+    verdict: Verdict
+    reason: str
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def _phone_digits(run: str) -> tuple[str, list[int], bool]:
+    """The digits of a phone-ish run, the digit-group lengths, and whether words were used."""
+    digits: list[str] = []
+    groups: list[int] = []
+    words = False
+    mult = 1
+    for tok in _RUN_TOKEN.findall(run):
+        if tok[0] <= "9":
+            d = tok[0] * mult + tok[1:] if mult > 1 else tok
+            groups.append(len(tok))
+        elif tok in _MULT:
+            mult = _MULT[tok]
+            words = True
+            continue
+        else:
+            d = "0" * len(tok) if tok[0] == "o" and tok != "oh" else _NUMWORD.get(tok, "")
+            d = d[0] * mult + d[1:] if mult > 1 and d else d
+            words = True
+        mult = 1
+        digits.append(d)
+    return "".join(digits), groups, words
+
+
+def _is_phone(run: str) -> bool:
+    digits, groups, words = _phone_digits(run)
+    n = len(digits)
+    if n < 8:
+        return False
+    if run.startswith("+") or digits.startswith("00"):
+        d = digits if run.startswith("+") else digits[2:]
+        if d.startswith("440"):
+            d = "44" + d[3:]
+        return 8 <= len(d) <= 15 and not d.startswith("0")
+    if digits.startswith("44") and n in (12, 13):
+        d = digits[2:]
+        if d.startswith("0"):
+            d = d[1:]
+        return len(d) == 10 and d[0] in "1237"
+    plausible_groups = words or len(groups) <= 1 or groups[0] >= 2 or max(groups) == 1
+    if digits[0] == "0":
+        return n in (10, 11) and digits[1] in "1235789" and plausible_groups
+    if digits[0] == "7" and n == 10 and not words:
+        return len(groups) <= 3 and groups[0] >= 3
+    return False
+
+
+def _email_ok(local: str, at: str, domain: str, words: set[str]) -> bool:
+    labels = [lab for lab in _DOT_SPLIT.split(domain) if lab]
+    if not labels:
+        return False
+    has_tld = any(lab in _TLDS for lab in labels[1:])
+    provider = labels[0] in _MAIL_PROVIDERS
+    if not (has_tld or provider):
+        return False
+    if at.strip() != "at":  # "@", "(at)", "[at]" …
+        return True
+    if labels[0] in _DOMAIN_STOP:
+        return False
+    if not has_tld:  # "jo.b at gmail"
+        return labels[0] in _STRONG_PROVIDERS and (
+            _HAS_EMAILISH_LOCAL.search(local) is not None or not words.isdisjoint(_EMAIL_CONTEXT)
+        )
+    # plain " at ": an e-mail when the domain is a mail provider or written with "dot"
+    return provider or " dot " in f" {domain} " or "dot" in domain.split()
+
+
+class Screener:
+    """Screens chat messages against the contact-detail rules and a list of risk terms.
+
+    Build one per risk-term list (everything is precompiled in ``__init__``) and reuse it:
+    :meth:`screen` is safe to call concurrently and has no side effects.
+    """
+
+    def __init__(self, risk_terms: Iterable[RiskTerm]) -> None:
+        compiled: list[_CompiledTerm] = []
+        seen: set[str] = set()
+        self._risk_terms: tuple[RiskTerm, ...] = tuple(risk_terms)
+        for term in self._risk_terms:
+            key = _phrase_key(term.phrase)
+            if not key:
+                raise ValueError(f"risk term phrase has no words: {term.phrase!r}")
+            severity = Severity(term.severity)
+            phrase = " ".join(term.phrase.split())
+            reason = f"risk:{term.category}:{phrase}"
+            if reason in seen:
+                continue
+            seen.add(reason)
+            verdict = Verdict.HOLD if severity is Severity.SEVERE else Verdict.FLAG
+            compiled.append(_CompiledTerm(f" {key} ", verdict, reason))
+        self._terms = tuple(compiled)
+
+    @property
+    def risk_terms(self) -> tuple[RiskTerm, ...]:
+        """The risk terms this screener was built with."""
+        return self._risk_terms
+
+    def screen(self, text: str, *, mentee_under_18: bool) -> ScreeningResult:
+        """Screen one message; ``mentee_under_18`` is about the mentee of the pair."""
+        t = _basic(text)
+        if not t:
+            return ScreeningResult(Verdict.DELIVER, ())
+        words = _words(t)
+        word_set = set(words)
+        reasons = _contact_reasons(t, words, word_set)
+        verdict = Verdict.DELIVER
+        if reasons:
+            verdict = Verdict.HOLD if mentee_under_18 else Verdict.FLAG
+        if self._terms:
+            for term in self._matching_terms(words):
+                reasons.append(term.reason)
+                if _RANK[term.verdict] > _RANK[verdict]:
+                    verdict = term.verdict
+        return ScreeningResult(verdict, tuple(reasons))
+
+    def _matching_terms(self, words: list[str]) -> list[_CompiledTerm]:
+        w = " ".join(words)
+        variants = [f" {w} "]
+        if _HAS_DIGIT.search(w) is not None:
+            leet = [
+                tok.translate(_LEET) if not tok.isdigit() and _HAS_LETTER.search(tok) else tok
+                for tok in words
+            ]
+            lw = " ".join(_CANON.get(tok, tok) for tok in leet)
+            if lw != w:
+                variants.append(f" {lw} ")
+        if _STRETCH.search(w) is not None:
+            variants.append(" " + _STRETCH.sub(r"\1", w) + " ")
+            variants.append(" " + _STRETCH.sub(r"\1\1", w) + " ")
+        if len(variants) == 1:
+            padded = variants[0]
+            return [term for term in self._terms if term.key in padded]
+        return [term for term in self._terms if any(term.key in v for v in variants)]
+
+
+def _contact_reasons(t: str, words: list[str], word_set: set[str]) -> list[str]:
+    """Contact-detail reasons for a basic-normalised text (in the documented order)."""
+    has_digit = _HAS_DIGIT.search(t) is not None
+    has_at_sign = "@" in t
+    taken: list[tuple[int, int]] = []  # spans of e-mails and URLs (digits there are not phones)
+
+    email = False
+    if has_at_sign or "at" in word_set:
+        for m in _EMAIL.finditer(t):
+            if _email_ok(m.group(1), m.group(2), m.group(3), word_set):
+                email = True
+                taken.append((m.start(), m.end(3)))
+
+    url = False
+    if "://" in t or "http" in t:
+        for m in _SCHEME.finditer(t):
+            url = True
+            taken.append(m.span())
+    if "www" in t:
+        for m in _WWW.finditer(t):
+            url = True
+            taken.append(m.span())
+    if _DOT_LETTER.search(t) is not None:
+        for m in _BARE.finditer(t):
+            span = (m.start(), m.end())
+            if _overlaps(span, taken):
+                continue
+            tld = m.group(2)
+            if tld in _TLD_STRONG or (tld in _TLD_WEAK and m.group(3)):
+                url = True
+                taken.append(span)
+    if "dot" in word_set or "[.]" in t or "(.)" in t:
+        for m in _DOTWORD_URL.finditer(t):
+            span = (m.start(), m.end())
+            if m.group(1) in _DOMAIN_STOP or _overlaps(span, taken):
+                continue
+            if m.group(2) in _TLD_STRONG:
+                url = True
+                taken.append(span)
+
+    phone = False
+    if has_digit or not word_set.isdisjoint(_PHONE_WORD_GATE):
+        for m in _PHONE_RUN.finditer(t):
+            run = m.group()
+            if len(run) >= 8 and not _overlaps(m.span(), taken) and _is_phone(run):
+                phone = True
+                break
+
+    social = False
+    if has_at_sign:
+        for m in _HANDLE.finditer(t):
+            handle = m.group(1)
+            if _overlaps(m.span(), taken) or handle in _HANDLE_STOP:
+                continue
+            if _HAS_LETTER.search(handle) is None or _TIMEISH.match(handle) is not None:
+                continue
+            social = True
+            break
+    if not social and not word_set.isdisjoint(_PLAT_COLON_WORDS) and _COLON_HANDLE.search(t):
+        social = True
+    if not social and not word_set.isdisjoint(_INVITE_TRIGGERS):
+        social = _INVITES.search(" ".join(words)) is not None
+
+    address = False
+    if has_digit:
+        for m in _POSTCODE.finditer(t):
+            if m.group(1) in _POSTCODE_AREAS and m.group(4) not in _ORDINAL_SUFFIXES:
+                address = True
+                break
+    if not address and ("address" in word_set or "live" in word_set or "stay" in word_set):
+        address = _ADDRESS.search(" ".join(words)) is not None
+
+    reasons: list[str] = []
+    if phone:
+        reasons.append(REASON_PHONE)
+    if email:
+        reasons.append(REASON_EMAIL)
+    if url:
+        reasons.append(REASON_URL)
+    if social:
+        reasons.append(REASON_SOCIAL)
+    if address:
+        reasons.append(REASON_ADDRESS)
+    return reasons
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_screener(terms: tuple[RiskTerm, ...]) -> Screener:
+    return Screener(terms)
+
+
+def screen_message(
+    text: str,
+    *,
+    mentee_under_18: bool,
+    risk_terms: Iterable[RiskTerm] = DEFAULT_RISK_TERMS,
+) -> ScreeningResult:
+    """Screen one message with a (cached) :class:`Screener` for ``risk_terms``."""
+    terms = risk_terms if isinstance(risk_terms, tuple) else tuple(risk_terms)
+    return _cached_screener(terms).screen(text, mentee_under_18=mentee_under_18)
