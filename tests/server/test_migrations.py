@@ -1,0 +1,79 @@
+"""Schema migrations: a database upgraded from the previous revision keeps its rows."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.db import create_engine
+from server.migrate import revisions, upgrade
+
+
+def _blank_database(database_url: str) -> None:
+    """Empties the fixture's (already migrated) database so a test can migrate it step by step."""
+
+    async def drop_all() -> None:
+        engine = create_engine(database_url)
+        async with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                await connection.execute(text("DROP SCHEMA public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
+            else:
+                await connection.execute(text("PRAGMA foreign_keys=OFF"))
+                names = await connection.execute(
+                    text("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+                )
+                for (name,) in names.all():
+                    await connection.execute(text(f'DROP TABLE "{name}"'))
+        await engine.dispose()
+
+    asyncio.run(drop_all())
+
+
+async def _scalar(engine: AsyncEngine, sql: str) -> object:
+    async with engine.connect() as connection:
+        return (await connection.execute(text(sql))).scalar_one()
+
+
+def test_upgrading_from_the_previous_revision_keeps_rows(database_url: str) -> None:
+    _blank_database(database_url)
+    steps = revisions(database_url)
+    assert len(steps) >= 2
+    upgrade(database_url, steps[-2])
+
+    async def insert() -> None:
+        engine = create_engine(database_url)
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO organisation (name, kind, timezone, created_at) "
+                    "VALUES ('Kept College', 'college', 'Europe/London', CURRENT_TIMESTAMP)"
+                )
+            )
+            await connection.execute(
+                text(
+                    'INSERT INTO "user" (email, display_name, role, organisation_id, timezone, '
+                    "is_active, created_at) SELECT 'kept@example.org', 'Kept Person', 'mentor', id, "
+                    "'Europe/London', true, CURRENT_TIMESTAMP FROM organisation"
+                )
+            )
+        await engine.dispose()
+
+    asyncio.run(insert())
+    upgrade(database_url)  # to head
+
+    async def check() -> None:
+        engine = create_engine(database_url)
+        assert await _scalar(engine, "SELECT name FROM organisation") == "Kept College"
+        assert await _scalar(engine, 'SELECT email FROM "user"') == "kept@example.org"
+        assert await _scalar(engine, "SELECT version_num FROM alembic_version") == steps[-1]
+        await engine.dispose()
+
+    asyncio.run(check())
+
+
+def test_upgrade_is_repeatable(database_url: str) -> None:
+    upgrade(database_url)
+    upgrade(database_url)
