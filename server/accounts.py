@@ -92,7 +92,7 @@ async def authenticate(
         session.add(LoginFailure(email=key, ip_address=ip_address, at=now))
         await session.commit()
         raise NotAuthenticated(GENERIC_LOGIN_ERROR)
-    await session.exec(delete(LoginFailure).where(col(LoginFailure.email) == key))  # type: ignore[call-overload]
+    await session.exec(delete(LoginFailure).where(col(LoginFailure.email) == key))
     await session.commit()
     return user
 
@@ -140,7 +140,7 @@ async def user_for_session(
 
 
 async def end_session(*, session: AsyncSession, token: str) -> None:
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(AuthSession)
         .where(col(AuthSession.token_hash) == token_digest(token))
         .values(revoked_at=utcnow())
@@ -149,7 +149,7 @@ async def end_session(*, session: AsyncSession, token: str) -> None:
 
 
 async def revoke_sessions(*, session: AsyncSession, user_id: int) -> None:
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(AuthSession)
         .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
@@ -196,9 +196,7 @@ async def create_user(
         raise InvalidInput("This person needs an organisation.", field="organisation_id")
     if organisation_id is not None and await session.get(Organisation, organisation_id) is None:
         raise NotFound("No such organisation.", field="organisation_id")
-    if date_of_birth is not None and not (
-        dt.date(1900, 1, 1) < date_of_birth < utcnow().date()
-    ):
+    if date_of_birth is not None and not (dt.date(1900, 1, 1) < date_of_birth < utcnow().date()):
         raise InvalidInput("Enter a real date of birth.", field="date_of_birth")
     if password is not None:
         check_password(password, email=email)
@@ -330,7 +328,7 @@ async def redeem_link(
     link, user = await _valid_link(session=session, token=token, purpose=purpose, now=now)
     check_password(password, email=user.email)
     # Conditional update: of two simultaneous uses of one link, only one succeeds.
-    used = await session.exec(  # type: ignore[call-overload]
+    used = await session.exec(
         update(AccountToken)
         .where(col(AccountToken.id) == link.id, col(AccountToken.used_at).is_(None))
         .values(used_at=now)

@@ -68,7 +68,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             ),
         ],
         middleware=[Middleware(SecurityHeadersMiddleware)],
-        exception_handlers=errors.handlers,  # type: ignore[arg-type]
+        exception_handlers=errors.handlers,
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -52,7 +52,9 @@ def invitation_organisation(actor: User, role: Role, requested: int | None) -> i
             raise NotFound("No such organisation.", field="organisation_id")
         return actor.organisation_id
     if role in ORGANISATION_ROLES and requested is None:
-        raise InvalidInput(f"Choose the organisation of the {role.label.lower()}.", field="organisation_id")
+        raise InvalidInput(
+            f"Choose the organisation of the {role.label.lower()}.", field="organisation_id"
+        )
     if role is Role.ADMIN:
         return None
     return requested

@@ -142,7 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="create the demo organisation and accounts")
     demo.add_argument(
-        "--if-empty", action="store_true", help="only into an empty or demo database, never beside real accounts"
+        "--if-empty",
+        action="store_true",
+        help="only into an empty or demo database, never beside real accounts",
     )
     demo.set_defaults(handler=cmd_demo)
 
@@ -152,7 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
     create.add_argument(
-        "--role", required=True, choices=["mentee", "mentor", "coordinator", "safeguarding", "admin"]
+        "--role",
+        required=True,
+        choices=["mentee", "mentor", "coordinator", "safeguarding", "admin"],
     )
     create.add_argument("--organisation-id", type=int)
     create.add_argument("--date-of-birth", help="YYYY-MM-DD")
@@ -161,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()

@@ -65,7 +65,9 @@ class Database:
     def __init__(self, database_url: str) -> None:
         self.url = database_url
         self.engine = create_engine(database_url)
-        self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

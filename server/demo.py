@@ -43,7 +43,9 @@ class DemoLogin:
 
 
 async def _organisation(session: AsyncSession) -> Organisation:
-    found = (await session.exec(select(Organisation).where(Organisation.name == ORGANISATION))).first()
+    found = (
+        await session.exec(select(Organisation).where(Organisation.name == ORGANISATION))
+    ).first()
     if found is None:
         found = Organisation(name=ORGANISATION, kind=OrganisationKind.COLLEGE)
         session.add(found)
@@ -52,7 +54,12 @@ async def _organisation(session: AsyncSession) -> Organisation:
 
 
 async def _account(
-    session: AsyncSession, organisation: Organisation, email: str, name: str, role: Role, password: str
+    session: AsyncSession,
+    organisation: Organisation,
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
 ) -> User:
     user = (await session.exec(select(User).where(User.email == email))).first()
     if user is None:
@@ -90,7 +97,9 @@ async def seed_demo(*, session: AsyncSession, password: str) -> list[DemoLogin]:
     }
     mentor, mentee, coordinator = users[Role.MENTOR], users[Role.MENTEE], users[Role.COORDINATOR]
     today = utcnow().date()
-    if (await session.exec(select(MentorVetting).where(MentorVetting.mentor_id == mentor.id))).first() is None:
+    if (
+        await session.exec(select(MentorVetting).where(MentorVetting.mentor_id == mentor.id))
+    ).first() is None:
         session.add(
             MentorVetting(
                 mentor_id=mentor.id or 0,
@@ -100,7 +109,9 @@ async def seed_demo(*, session: AsyncSession, password: str) -> list[DemoLogin]:
                 recorded_by_id=coordinator.id,
             )
         )
-    if (await session.exec(select(GuardianConsent).where(GuardianConsent.mentee_id == mentee.id))).first() is None:
+    if (
+        await session.exec(select(GuardianConsent).where(GuardianConsent.mentee_id == mentee.id))
+    ).first() is None:
         session.add(
             GuardianConsent(
                 mentee_id=mentee.id or 0,
@@ -147,9 +158,19 @@ async def _meetings(session: AsyncSession, pairing: Pairing) -> None:
         )
     ).all()
     if not any(m.starts_at <= now + dt.timedelta(minutes=5) < m.ends_at for m in meetings):
-        session.add(Meeting(pairing_id=pairing.id or 0, starts_at=now - dt.timedelta(minutes=5), duration_minutes=60))
+        session.add(
+            Meeting(
+                pairing_id=pairing.id or 0,
+                starts_at=now - dt.timedelta(minutes=5),
+                duration_minutes=60,
+            )
+        )
     future = [m for m in meetings if m.starts_at > now + dt.timedelta(days=1)]
     for week in range(len(future) + 1, 4):
         session.add(
-            Meeting(pairing_id=pairing.id or 0, starts_at=now + dt.timedelta(weeks=week), duration_minutes=60)
+            Meeting(
+                pairing_id=pairing.id or 0,
+                starts_at=now + dt.timedelta(weeks=week),
+                duration_minutes=60,
+            )
         )

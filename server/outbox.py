@@ -64,7 +64,7 @@ async def _claim_next(db: Database, now: dt.datetime) -> OutboxEmail | None:
         ).first()
         if candidate is None:
             return None
-        claimed = await session.exec(  # type: ignore[call-overload]
+        claimed = await session.exec(
             update(OutboxEmail)
             .where(col(OutboxEmail.id) == candidate.id, due)
             .values(

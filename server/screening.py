@@ -202,9 +202,12 @@ DEFAULT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("don't want to be here anymore", _M, "self-harm"),
     _t("kms", _M, "self-harm"),
     # abuse
+    _t("hits me", _M, "abuse"),
     _t("he hits me", _S, "abuse"),
     _t("she hits me", _S, "abuse"),
     _t("they hit me", _S, "abuse"),
+    _t("dad hits me", _S, "abuse"),
+    _t("mum hits me", _S, "abuse"),
     _t("he hit me", _S, "abuse"),
     _t("she hit me", _S, "abuse"),
     _t("he hurts me", _S, "abuse"),
@@ -275,19 +278,19 @@ _CANON: dict[str, str] = {
     "numba": "number", "nummber": "number",
 }  # fmt: skip
 
-_COMPOUNDS = re.compile(
-    r"\b(?:what'?s|wats)[\s-]?app\b|\btik[\s-]tok\b|\bsnap[\s-]chat\b|\be[\s-]mail\b"
-    r"|\bface[\s-]time\b|\bface[\s-]book\b|\binsta[\s-]gram\b|\bx[\s-]box\b|\bplay[\s-]station\b"
-)
-_NON_WORD = re.compile(r"[^\w@]+")
+# Two-word spellings of app names joined before canonicalising ("whats app", "e-mail").
+_COMPOUNDS: dict[tuple[str, str], str] = {
+    ("whats", "app"): "whatsapp", ("wats", "app"): "whatsapp", ("tik", "tok"): "tiktok",
+    ("snap", "chat"): "snapchat", ("e", "mail"): "email", ("face", "time"): "facetime",
+    ("face", "book"): "facebook", ("insta", "gram"): "instagram", ("x", "box"): "xbox",
+    ("play", "station"): "playstation",
+}  # fmt: skip
+_COMPOUND_FIRST = frozenset(first for first, _ in _COMPOUNDS)
+_WORD = re.compile(r"[\w@]+")
 _LEET = str.maketrans("013457@$", "oieastas")
 _HAS_DIGIT = re.compile(r"[0-9]")
 _STRETCH = re.compile(r"(\w)\1{2,}")
-
-
-def _compound(m: re.Match[str]) -> str:
-    s = re.sub(r"[\s'-]", "", m.group())
-    return "whatsapp" if s.startswith(("whats", "wats")) else s
+_MIXED = re.compile(r"[a-z][0-9]|[0-9][a-z]")
 
 
 def _basic(text: str) -> str:
@@ -303,9 +306,18 @@ def _words(t: str) -> list[str]:
     """Canonical word list of a basic-normalised text (apostrophes dropped, chat spellings)."""
     if "'" in t:
         t = t.replace("'", "")
-    t = _COMPOUNDS.sub(_compound, t)
+    tokens: list[str] = _WORD.findall(t)
+    if not _COMPOUND_FIRST.isdisjoint(tokens):
+        joined: list[str] = []
+        for tok in tokens:
+            compound = _COMPOUNDS.get((joined[-1], tok)) if joined else None
+            if compound is None:
+                joined.append(tok)
+            else:
+                joined[-1] = compound
+        tokens = joined
     out: list[str] = []
-    for tok in _NON_WORD.sub(" ", t).split():
+    for tok in tokens:
         c = _CANON.get(tok)
         if c is None:
             out.append(tok)
@@ -329,12 +341,12 @@ def _wordset(words: str) -> frozenset[str]:
 
 _TLD_STRONG = _wordset(
     "com net org uk co io ly gg xyz info biz edu gov ie eu de fr es nl ca au nz ru cn jp tk ml "
-    "ga cf ws cc ee gl gd su ch se dk no pl pt br mx za"
+    "ga cf ws cc ee gl gle gd su ch se dk pl pt br mx za"
 )
 # TLDs that are also common words or abbreviations: only a URL with a path counts (t.me/x).
 _TLD_WEAK = _wordset(
     "me tv fm app dev page link site online store shop blog live life club fun one world news "
-    "art games chat social so is it in to at be us my am ai sh ly im"
+    "art games chat social so is it in to at be us my am ai sh im no"
 )
 _TLDS = _TLD_STRONG | _TLD_WEAK
 _MAIL_PROVIDERS = _wordset(
@@ -352,6 +364,8 @@ _HANDLE_STOP = _wordset(
     "home school college uni work the my me you lunch break gym night noon midnight everyone "
     "here all least mentor mentee 2day 2moro 2nite tmrw tomorrow today tonight"
 )
+_MAIL_PROVIDERS_DOT = _MAIL_PROVIDERS | {"dot"}
+_BRACKET_AT = re.compile(r"[(\[{<]\s*at\s*[)\]}>]")
 _EMAIL_CONTEXT = _wordset("email mail address addy contact inbox gmail hotmail")
 
 _AT = r"(?:\s*@\s*|\s*[(\[{<]\s*(?:at|@)\s*[)\]}>]\s*|\s+at\s+)"
@@ -400,7 +414,9 @@ _ITEM = (
     r"|double|triple|treble)(?![a-z]))"
 )
 _PHONE_RUN = re.compile(rf"(?<![a-z0-9])(?:\+\s*)?[(\[]?\s*{_ITEM}(?:[\s.()\[\]-]*{_ITEM})*")
+_WORD_COMMA = re.compile(r"(?<=[a-z]),(?=\s*[a-z])")
 _RUN_TOKEN = re.compile(r"[0-9]+|[a-z]+")
+_DELETE_DIGITS = str.maketrans("", "", "0123456789")
 _PHONE_WORD_GATE = frozenset(_NUMWORD) | {"o", "oo", "ooo"}
 
 # Postal addresses.
@@ -434,7 +450,7 @@ _P_MOVE = (
 _P_STRICT = (
     r"snap|sc|insta|whatsapp|telegram|discord|tiktok|facebook|twitter|kik|wickr|bereal|skype|"
     r"viber|wechat|reddit|psn|xbox|xbl|gamertag|gamer tag|steam|roblox|number|phone number|"
-    r"phone no|mobile number|mobile no|mob no|mob number|whatsapp number|digits|email|"
+    r"phone no|mobile number|mobile no|mob no|mob number|whatsapp number|digits|num|email|"
     r"email address|gmail|hotmail|handle|username|user name|@|snap name|snap code|socials|"
     r"insta name|discord tag"
 )
@@ -447,71 +463,140 @@ _NOT_HERE = (
     r"(?! (?:on|in|at|through|via) (?:here|this|the (?:chat|app|platform|site|session|call|"
     r"meeting)|mentormeet)\b| here\b| in the chat\b| through the)"
 )
-_INVITES = re.compile(
-    "|".join(
-        [
-            # add me on snap / find me on tiktok / call me on my mobile / hmu on insta
-            rf"\b(?:add|follow|find|message|dm|pm|inbox|text|call|ring|facetime|ft|contact|"
-            rf"reach|talk to|chat to|chat with|talk with|speak to|speak with|catch|get|friend|"
-            rf"snap|vc|video call) (?:me|us|you) (?:on|at|via|over|through) (?:(?:my|the|your) )?"
-            rf"(?:{_P_ALL})(?!\w)",
-            rf"\b(?:add|follow|hmu|dm|pm|inbox|hit (?:me|us) up|hit up) (?:on|at|via|over) "
-            rf"(?:(?:my|the) )?(?:{_P_ALL})(?!\w)",
-            # let's talk on snap / move this to whatsapp
-            rf"\b(?:talk|chat|speak|message|move|switch|swap|continue|carry on)(?: this| it)? "
-            rf"(?:on|onto|over to|over on|to|via|over) (?:(?:my|the|your) )?(?:{_P_MOVE})(?!\w)",
-            # whatsapp me / dm me / text me / email me (not "on here")
-            rf"\b(?:whatsapp|snap|insta|dm|pm|inbox|facetime|ft|text|telegram|discord|kik|email|"
-            rf"sms|bell|imessage) (?:me|us|you)(?!\w){_NOT_HERE}",
-            # my insta is … / my snap jo_b123 / my number is …
-            rf"\bmy (?:{_P_STRICT})s?(?: (?:name|handle|username|user|id|tag|account|acc|addy|"
-            rf"address|number|no|num|code))? is\b",
-            rf"\bmy (?:{_P_HAVE})s?(?: (?:name|handle|username|user|id|tag|account|acc|code))? "
-            rf"(?:@|[a-z0-9_.]*[0-9_][a-z0-9_.]*(?!\w))",
-            # what's your snap / can i have your number / drop your insta
-            rf"\b(?:what is|what are|send me|give me|drop|pass me|tell me|can i get|can i have|"
-            rf"can i grab|could i get|could i have|may i have|let me get|let me have|"
-            rf"let me take|need|want|got|swap|exchange|trade) (?:your|you|ur) (?:{_P_ASK})(?!\w)",
-            rf"^(?:and |so |ok |okay |hey |hi |oi |yo )?your (?:{_P_ASK})(?: please| then)?$",
-            # do you have snap / are you on insta / you got whatsapp
-            rf"\b(?:do|does|did) you (?:have|got) (?:a |an )?(?:{_P_HAVE})(?!\w)",
-            rf"\bhave you got (?:a |an )?(?:{_P_HAVE})(?!\w)",
-            rf"\byou got (?:{_P_HAVE})(?!\w)",
-            rf"\b(?:are|is) you on (?:{_P_HAVE})(?!\w)",
-            # add me / follow me (not "add me to the list")
-            r"\badd (?:me|us)(?! (?:to|into|onto|in|as|on here|here|back in)\b)(?!\w)",
-            r"\bfollow (?:me|us)(?! (?:to|into|here|there|through|along|in|out|on here|up)\b)"
-            r"(?!\w)",
-            rf"\b(?:follow|check out|sub to|subscribe to) my (?:{_P_HAVE}|youtube|twitch|"
-            rf"channel|page|account|profile)(?!\w)",
-            # dms
-            r"\b(?:my|your|in my|in your|slide into|slid into) dms\b|\bdms (?:are )?open\b",
-            # offering a number
-            r"\b(?:here is|take|save|have|got|use|give you|send you|text you|pass you|drop you) "
-            r"my (?:phone |mobile |mob |personal |home |cell |whatsapp |private |work |new )?"
-            r"(?:number|no|num|digits)(?!\w)",
-            r"\bmy (?:phone|mobile|mob|personal|cell|whatsapp|private|house|new|home|work) "
-            r"(?:number|no|num)(?!\w)|\bmy digits\b",
-            # text me on 07… (partial numbers) / give me a text
-            r"\b(?:text|call|ring|phone|bell|whatsapp|message|reach|contact|get) (?:me|us) "
-            r"(?:on|at) (?:[+0-9]|zero |oh |o[0-9])",
-            r"\bgive (?:me|us) a (?:text|bell|buzz|missed call)(?!\w)",
-            # move somewhere else
-            r"\b(?:talk|chat|speak|message|text|contact|continue|carry on)(?: to)?(?: me| you| us)?"
-            r" (?:outside (?:of )?(?:here|this|the app|the platform|mentormeet|the sessions?)|"
-            r"off (?:here|the app|this app|the platform)|somewhere (?:else|more private|private))",
-        ]
-    )
+_OBJ_PREP_PLAT = (
+    rf"(?:me|us|you) (?:on|at|via|over|through) (?:(?:my|the|your) )?(?:{_P_ALL})(?!\w)"
 )
-_INVITE_TRIGGERS = _wordset(
-    "add follow find dm dms pm inbox text call ring facetime ft contact reach talk chat "
-    "speak catch get friend vc hmu hit message move switch swap continue carry whatsapp "
-    "number no num digits email gmail hotmail handle username mobile mob cell socials "
-    "gamertag bell buzz outside off somewhere sms imessage telegram discord kik wickr "
-    "tiktok snap sc insta facebook twitter x signal skype viber wechat zoom teams psn xbox "
-    "xbl steam roblox reddit bereal subscribe sub check drop exchange trade addy @ "
-    "youtube twitch threads yubo omegle messenger"
+
+# (first words, pattern): each pattern is tried only where one of its first words starts.
+_INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
+    # add me on snap / find me on tiktok / call me on my mobile
+    (
+        "add follow find message dm pm inbox text call ring facetime ft contact reach catch get "
+        "friend snap vc",
+        rf"(?:add|follow|find|message|dm|pm|inbox|text|call|ring|facetime|ft|contact|reach|"
+        rf"catch|get|friend|snap|vc) {_OBJ_PREP_PLAT}",
+    ),
+    (
+        "talk chat speak video",
+        rf"(?:talk to|chat to|chat with|talk with|speak to|speak with|video call) {_OBJ_PREP_PLAT}",
+    ),
+    # hmu on insta / add on snap
+    (
+        "add follow hmu dm pm inbox hit",
+        rf"(?:add|follow|hmu|dm|pm|inbox|hit (?:me|us) up|hit up) (?:on|at|via|over) "
+        rf"(?:(?:my|the) )?(?:{_P_ALL})(?!\w)",
+    ),
+    # let's talk on snap / move this to whatsapp
+    (
+        "talk chat speak message move switch swap continue carry",
+        rf"(?:talk|chat|speak|message|move|switch|swap|continue|carry on)(?: this| it)? "
+        rf"(?:on|onto|over to|over on|to|via|over) (?:(?:my|the|your) )?(?:{_P_MOVE})(?!\w)",
+    ),
+    # whatsapp me / dm me / text me / email me (not "on here")
+    (
+        "whatsapp snap insta dm pm inbox facetime ft text telegram discord kik email sms bell "
+        "imessage",
+        rf"(?:whatsapp|snap|insta|dm|pm|inbox|facetime|ft|text|telegram|discord|kik|email|sms|"
+        rf"bell|imessage) (?:me|us|you)(?!\w){_NOT_HERE}",
+    ),
+    # my insta is … / my snap jo_b123 / my number is … / my phone number / my dms
+    (
+        "my",
+        rf"my (?:{_P_STRICT})s?(?: (?:name|handle|username|user|id|tag|account|acc|addy|"
+        rf"address|number|no|num|code))? is\b",
+    ),
+    (
+        "my",
+        rf"my (?:{_P_HAVE})s?(?: (?:name|handle|username|user|id|tag|account|acc|code))? "
+        rf"(?:@|[a-z0-9_.]*[0-9_][a-z0-9_.]*(?!\w))",
+    ),
+    (
+        "my",
+        r"my (?:phone|mobile|mob|personal|cell|whatsapp|private|house|new|home|work) "
+        r"(?:number|no|num)(?!\w)|my digits\b|my dms\b",
+    ),
+    # what's your snap / can i have your number / drop your insta
+    (
+        "what send give drop pass tell can could may let need want got swap exchange trade",
+        rf"(?:what is|what are|send me|give me|drop|pass me|tell me|can i get|can i have|"
+        rf"can i grab|could i get|could i have|may i have|let me get|let me have|let me take|"
+        rf"need|want|got|swap|exchange|trade) (?:your|you|ur) (?:{_P_ASK})(?!\w)"
+        r"(?! (?:one|two|three|1|2|3|choice|of|plate|in the)\b)",
+    ),
+    # do you have snap / are you on insta / you got whatsapp
+    ("do does did", rf"(?:do|does|did) you (?:have|got) (?:a |an )?(?:{_P_HAVE})(?!\w)"),
+    ("have", rf"have you got (?:a |an )?(?:{_P_HAVE})(?!\w)"),
+    ("you", rf"you got (?:{_P_HAVE})(?!\w)"),
+    ("are is", rf"(?:are|is) you on (?:{_P_HAVE})(?!\w)"),
+    ("i am", rf"(?:i am|am) on (?:{_P_HAVE}) (?:if|as|it is|under|@|add|follow|dm)(?!\w)"),
+    # add me / follow me (not "add me to the list")
+    ("add", r"add (?:me|us)(?! (?:to|into|onto|in|as|on here|here|back in)\b)(?!\w)"),
+    (
+        "follow",
+        r"follow (?:me|us)(?! (?:to|into|here|there|through|along|in|out|on here|up)\b)(?!\w)",
+    ),
+    (
+        "follow check sub subscribe",
+        rf"(?:follow|check out|sub to|subscribe to) my (?:{_P_HAVE}|youtube|twitch|channel|"
+        rf"page|account|profile)(?!\w)",
+    ),
+    # dms
+    (
+        "your in slide slid dms",
+        r"(?:your|in my|in your|slide into|slid into) dms\b|dms (?:are )?open\b",
+    ),
+    # offering a number
+    (
+        "here take save have got use give send text pass drop",
+        r"(?:here is|take|save|have|got|use|give you|send you|text you|pass you|drop you) "
+        r"my (?:phone |mobile |mob |personal |home |cell |whatsapp |private |work |new )?"
+        r"(?:number|no|num|digits)(?!\w)",
+    ),
+    # text me on 07… (partial numbers) / give me a text
+    (
+        "text call ring phone bell whatsapp message reach contact get",
+        r"(?:text|call|ring|phone|bell|whatsapp|message|reach|contact|get) (?:me|us) (?:on|at) "
+        r"(?:[+0-9]|zero |oh |o[0-9])",
+    ),
+    ("give", r"give (?:me|us) a (?:text|bell|buzz|missed call)(?!\w)"),
+    # move somewhere else
+    (
+        "talk chat speak message text contact continue carry",
+        r"(?:talk|chat|speak|message|text|contact|continue|carry on)(?: to)?(?: me| you| us)?"
+        r" (?:outside (?:of )?(?:here|this|the app|the platform|mentormeet|the sessions?)|"
+        r"off (?:here|the app|this app|the platform)|somewhere (?:else|more private|private))",
+    ),
 )
+
+
+def _invite_index() -> dict[str, re.Pattern[str]]:
+    by_word: dict[str, list[str]] = {}
+    for firsts, pattern in _INVITE_PATTERNS:
+        for word in firsts.split():
+            by_word.setdefault(word, []).append(pattern)
+    return {word: re.compile("|".join(pats)) for word, pats in by_word.items()}
+
+
+_INVITE_BY_WORD = _invite_index()
+# A message that is only "your number?" / "ok your snap then".
+_INVITE_WHOLE = re.compile(
+    rf"(?:(?:and|so|ok|okay|hey|hi|oi|yo) )?your (?:{_P_ASK})(?: please| then)?"
+)
+_INVITE_WHOLE_FIRST = _wordset("and so ok okay hey hi oi yo your")
+
+
+def _is_invitation(words: list[str]) -> bool:
+    """Whether the canonical words invite the other person to connect or move elsewhere."""
+    joined = " ".join(words)
+    if words[0] in _INVITE_WHOLE_FIRST and _INVITE_WHOLE.fullmatch(joined):
+        return True
+    pos = 0
+    for word in words:
+        pattern = _INVITE_BY_WORD.get(word)
+        if pattern is not None and pattern.match(joined, pos):
+            return True
+        pos += len(word) + 1
+    return False
 
 
 @dataclass(frozen=True)
@@ -540,7 +625,7 @@ def _phone_digits(run: str) -> tuple[str, list[int], bool]:
             words = True
             continue
         else:
-            d = "0" * len(tok) if tok[0] == "o" and tok != "oh" else _NUMWORD.get(tok, "")
+            d = "0" * len(tok) if tok.strip("o") == "" else _NUMWORD.get(tok, "")
             d = d[0] * mult + d[1:] if mult > 1 and d else d
             words = True
         mult = 1
@@ -565,7 +650,9 @@ def _is_phone(run: str) -> bool:
         return len(d) == 10 and d[0] in "1237"
     plausible_groups = words or len(groups) <= 1 or groups[0] >= 2 or max(groups) == 1
     if digits[0] == "0":
-        return n in (10, 11) and digits[1] in "1235789" and plausible_groups
+        if digits[1] == "7":  # mobiles; one digit too many is still a number
+            return (n in (10, 11) or (n == 12 and (words or len(groups) <= 3))) and plausible_groups
+        return n in (10, 11) and digits[1] in "123589" and plausible_groups
     if digits[0] == "7" and n == 10 and not words:
         return len(groups) <= 3 and groups[0] >= 3
     return False
@@ -615,6 +702,10 @@ class Screener:
             verdict = Verdict.HOLD if severity is Severity.SEVERE else Verdict.FLAG
             compiled.append(_CompiledTerm(f" {key} ", verdict, reason))
         self._terms = tuple(compiled)
+        index: dict[str, list[int]] = {}
+        for i, ct in enumerate(compiled):  # by first word: only candidates get a substring test
+            index.setdefault(ct.key.split()[0], []).append(i)
+        self._index = {word: tuple(idxs) for word, idxs in index.items()}
 
     @property
     def risk_terms(self) -> tuple[RiskTerm, ...]:
@@ -640,23 +731,31 @@ class Screener:
         return ScreeningResult(verdict, tuple(reasons))
 
     def _matching_terms(self, words: list[str]) -> list[_CompiledTerm]:
+        """Terms whose phrase occurs in the words (or a de-leeted / de-stretched copy)."""
         w = " ".join(words)
-        variants = [f" {w} "]
-        if _HAS_DIGIT.search(w) is not None:
+        variants = [(w, words)]
+        if _MIXED.search(w) is not None:  # "s3cret", "any1"
             leet = [
-                tok.translate(_LEET) if not tok.isdigit() and _HAS_LETTER.search(tok) else tok
+                _CANON.get(lt, lt)
                 for tok in words
+                for lt in (tok.translate(_LEET) if _MIXED.search(tok) else tok,)
             ]
-            lw = " ".join(_CANON.get(tok, tok) for tok in leet)
-            if lw != w:
-                variants.append(f" {lw} ")
-        if _STRETCH.search(w) is not None:
-            variants.append(" " + _STRETCH.sub(r"\1", w) + " ")
-            variants.append(" " + _STRETCH.sub(r"\1\1", w) + " ")
-        if len(variants) == 1:
-            padded = variants[0]
-            return [term for term in self._terms if term.key in padded]
-        return [term for term in self._terms if any(term.key in v for v in variants)]
+            variants.append((" ".join(leet), leet))
+        if _STRETCH.search(w) is not None:  # "secrettt", "pleeease"
+            for repl in (r"\1", r"\1\1"):
+                sw = _STRETCH.sub(repl, w)
+                variants.append((sw, sw.split()))
+        index, terms = self._index, self._terms
+        hits: set[int] = set()
+        for vw, vwords in variants:
+            padded = f" {vw} "
+            for word in set(vwords):
+                candidates = index.get(word)
+                if candidates is not None:
+                    for i in candidates:
+                        if terms[i].key in padded:
+                            hits.add(i)
+        return [terms[i] for i in sorted(hits)]
 
 
 def _contact_reasons(t: str, words: list[str], word_set: set[str]) -> list[str]:
@@ -666,7 +765,10 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str]) -> list[str]:
     taken: list[tuple[int, int]] = []  # spans of e-mails and URLs (digits there are not phones)
 
     email = False
-    if has_at_sign or "at" in word_set:
+    if has_at_sign or (
+        "at" in word_set
+        and (not word_set.isdisjoint(_MAIL_PROVIDERS_DOT) or _BRACKET_AT.search(t) is not None)
+    ):
         for m in _EMAIL.finditer(t):
             if _email_ok(m.group(1), m.group(2), m.group(3), word_set):
                 email = True
@@ -700,7 +802,12 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str]) -> list[str]:
                 taken.append(span)
 
     phone = False
-    if has_digit or not word_set.isdisjoint(_PHONE_WORD_GATE):
+    n_digits = len(t) - len(t.translate(_DELETE_DIGITS)) if has_digit else 0
+    if n_digits < 7 and not word_set.isdisjoint(_PHONE_WORD_GATE):
+        n_digits += sum(1 for word in words if word in _PHONE_WORD_GATE)
+    if n_digits >= 6:
+        if "," in t:  # "oh seven seven, double oh nine" (same length: spans stay valid)
+            t = _WORD_COMMA.sub(" ", t)
         for m in _PHONE_RUN.finditer(t):
             run = m.group()
             if len(run) >= 8 and not _overlaps(m.span(), taken) and _is_phone(run):
@@ -719,8 +826,8 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str]) -> list[str]:
             break
     if not social and not word_set.isdisjoint(_PLAT_COLON_WORDS) and _COLON_HANDLE.search(t):
         social = True
-    if not social and not word_set.isdisjoint(_INVITE_TRIGGERS):
-        social = _INVITES.search(" ".join(words)) is not None
+    if not social:
+        social = _is_invitation(words)
 
     address = False
     if has_digit:

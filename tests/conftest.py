@@ -106,6 +106,6 @@ async def browser() -> AsyncIterator[Any]:
 @pytest.fixture
 def artifacts(request: pytest.FixtureRequest) -> Path:
     """Where a test may leave screenshots for people to look at."""
-    path = Path("test-results") / request.node.name
+    path = Path("test-results") / str(request.node.name)
     path.mkdir(parents=True, exist_ok=True)
     return path

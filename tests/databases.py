@@ -64,9 +64,7 @@ class PostgresDatabases:
 
     def create(self) -> str:
         name = f"{self.prefix}_{next(_counter)}"
-        run_in_fresh_loop(
-            lambda: self._execute(f"CREATE DATABASE {name} TEMPLATE {self.template}")
-        )
+        run_in_fresh_loop(lambda: self._execute(f"CREATE DATABASE {name} TEMPLATE {self.template}"))
         return f"{self.base}/{name}"
 
     def drop(self, url: str) -> None:

@@ -29,9 +29,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = settings_for(self.url)
         self.app = create_app(self.settings, run_worker=True)
-        self._server = uvicorn.Server(
-            uvicorn.Config(self.app, log_level="warning", lifespan="on")
-        )
+        self._server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="on"))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = threading.Thread(target=self._serve, name=f"live-{self.port}", daemon=True)
 
@@ -104,5 +102,7 @@ async def submit(
 
 async def log_in(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
     response = await submit(client, "/login", "/login", {"email": email, "password": password})
-    assert response.status_code == 303, f"log-in failed ({response.status_code}): {response.text[:500]}"
+    assert response.status_code == 303, (
+        f"log-in failed ({response.status_code}): {response.text[:500]}"
+    )
     return response

@@ -18,7 +18,7 @@ class _Handler:
     def __init__(self, inbox: MailCatcher) -> None:
         self.inbox = inbox
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.inbox.receive(message)

@@ -34,7 +34,9 @@ async def create_organisation(request: Request) -> Response:
     except DomainError as error:
         context = await dashboard_context(signed_in_user(request), request)
         errors = getattr(error, "errors", None) or {error.field or "form": error.message}
-        context.update(organisation_errors=errors, organisation_values=await submitted_values(request))
+        context.update(
+            organisation_errors=errors, organisation_values=await submitted_values(request)
+        )
         return render(request, "dashboard_admin.html", context, status_code=error.status_code)
     return redirect_with_notice("/dashboard", f"Organisation {organisation.name} created.")
 

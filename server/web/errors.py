@@ -43,9 +43,14 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    default = {404: "There is no page at this address.", 405: "This address does not accept that method."}
+    default = {
+        404: "There is no page at this address.",
+        405: "This address does not accept that method.",
+    }
     message = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else ""
-    return _respond(request, exc.status_code, message or default.get(exc.status_code, "Request refused."))
+    return _respond(
+        request, exc.status_code, message or default.get(exc.status_code, "Request refused.")
+    )
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

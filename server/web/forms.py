@@ -33,7 +33,7 @@ class FormErrors(InvalidInput):
 def _describe(model: type[FormModel], error: dict[str, Any]) -> tuple[str, str]:
     field = str(error["loc"][0]) if error["loc"] else "form"
     info = model.model_fields.get(field)
-    label = (info.title if info and info.title else field.replace("_", " ").capitalize())
+    label = info.title if info and info.title else field.replace("_", " ").capitalize()
     if error["type"] == "extra_forbidden":
         return field, f"Unexpected field {field!r}."
     if error["type"] == "missing":
@@ -60,8 +60,8 @@ async def read_form(request: Request, model: type[FormT]) -> FormT:
     check_csrf(request, data.pop(CSRF_FIELD, None))
     # A blank optional field (an empty text box or "choose…" option) means "not given".
     for key in [k for k, v in data.items() if v == ""]:
-        field = model.model_fields.get(key)
-        if field is not None and not field.is_required():
+        info = model.model_fields.get(key)
+        if info is not None and not info.is_required():
             del data[key]
     try:
         return model.model_validate(data)

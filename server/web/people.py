@@ -62,7 +62,9 @@ async def invite(request: Request) -> Response:
         context = await dashboard_context(user, request)
         errors = getattr(error, "errors", None) or {error.field or "form": error.message}
         context.update(invite_errors=errors, invite_values=await submitted_values(request))
-        return render(request, TEMPLATES[authz.role_of(user)], context, status_code=error.status_code)
+        return render(
+            request, TEMPLATES[authz.role_of(user)], context, status_code=error.status_code
+        )
     request.app.state.wake_outbox()
     return redirect_with_notice(
         "/dashboard", f"Invitation sent to {invitee.display_name} ({invitee.email})."
@@ -81,7 +83,7 @@ async def _visible_person(request: Request) -> tuple[User, User]:
 
 @requires(Role.COORDINATOR, Role.SAFEGUARDING, Role.ADMIN)
 async def person(request: Request) -> Response:
-    actor, target = await _visible_person(request)
+    _, target = await _visible_person(request)
     async with request.app.state.db.session() as session:
         organisation = (
             await session.get(Organisation, target.organisation_id)
@@ -105,7 +107,9 @@ async def set_active(request: Request) -> Response:
     if not active:
         await request.app.state.on_user_disabled(target.id)
     state = "enabled" if active else "disabled"
-    return redirect_with_notice(f"/people/{target.id}", f"{target.display_name}'s account is {state}.")
+    return redirect_with_notice(
+        f"/people/{target.id}", f"{target.display_name}'s account is {state}."
+    )
 
 
 @requires(Role.COORDINATOR, Role.SAFEGUARDING, Role.ADMIN)

@@ -70,7 +70,9 @@ async def login(request: Request) -> Response:
     try:
         form = await read_form(request, LoginForm)
     except FormErrors as error:
-        return render(request, "login.html", {"error": error.message}, status_code=error.status_code)
+        return render(
+            request, "login.html", {"error": error.message}, status_code=error.status_code
+        )
     try:
         async with request.app.state.db.session() as session:
             user = await accounts.authenticate(
@@ -99,7 +101,11 @@ async def logout(request: Request) -> Response:
 
 
 def _purpose(request: Request) -> TokenPurpose:
-    return TokenPurpose.INVITATION if request.url.path.startswith("/invitations/") else TokenPurpose.PASSWORD_RESET
+    return (
+        TokenPurpose.INVITATION
+        if request.url.path.startswith("/invitations/")
+        else TokenPurpose.PASSWORD_RESET
+    )
 
 
 async def set_password_page(request: Request) -> Response:
@@ -130,7 +136,11 @@ async def set_password(request: Request) -> Response:
     except DomainError as error:
         if error.status_code in (404, 410):
             raise
-        context = {"invitee": invitee, "purpose": purpose.value, "errors": {error.field or "password": error.message}}
+        context = {
+            "invitee": invitee,
+            "purpose": purpose.value,
+            "errors": {error.field or "password": error.message},
+        }
         return render(request, "set_password.html", context, status_code=error.status_code)
     return await _signed_in(request, user, "/dashboard")
 
@@ -143,7 +153,9 @@ async def reset_request(request: Request) -> Response:
     try:
         form = await read_form(request, ResetRequestForm)
     except FormErrors as error:
-        return render(request, "reset_request.html", {"errors": error.errors}, status_code=error.status_code)
+        return render(
+            request, "reset_request.html", {"errors": error.errors}, status_code=error.status_code
+        )
     async with request.app.state.db.session() as session:
         await accounts.request_password_reset(
             session=session,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import factories
 import pytest
@@ -10,13 +12,15 @@ from factories import PASSWORD
 from livesite import LiveServer, csrf_from, log_in, submit
 from mailcatcher import MailCatcher, first_link
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.db import utcnow
 from server.models import AccountToken, AuthSession, Role, User
+from server.settings import Settings
 
 
 async def _coordinator(live: LiveServer) -> User:
-    async def make(session):  # type: ignore[no-untyped-def]
+    async def make(session: AsyncSession) -> Any:
         org = await factories.organisation(session, "Riverside College")
         return await factories.user(session, Role.COORDINATOR, org, email="coord@riverside.test")
 
@@ -46,7 +50,7 @@ async def test_log_in_sets_a_protected_session_cookie_and_shows_the_dashboard(
 
 
 async def test_session_cookie_is_secure_when_served_over_https(
-    settings_for, database_url  # type: ignore[no-untyped-def]
+    settings_for: Callable[..., Settings],
 ) -> None:
     live = LiveServer(lambda url: settings_for("https://mentormeet.example"))
     live.start()
@@ -80,7 +84,10 @@ async def test_wrong_email_and_wrong_password_get_the_same_message(
     await _coordinator(live_server)
     async with live_server.client() as client:
         wrong_password = await submit(
-            client, "/login", "/login", {"email": "coord@riverside.test", "password": "nope nope nope"}
+            client,
+            "/login",
+            "/login",
+            {"email": "coord@riverside.test", "password": "nope nope nope"},
         )
         unknown = await submit(
             client, "/login", "/login", {"email": "nobody@riverside.test", "password": PASSWORD}
@@ -97,7 +104,10 @@ async def test_failed_logins_are_throttled_per_account_with_a_clear_message(
     async with live_server.client() as client:
         for _ in range(5):
             failed = await submit(
-                client, "/login", "/login", {"email": "coord@riverside.test", "password": "wrong-password"}
+                client,
+                "/login",
+                "/login",
+                {"email": "coord@riverside.test", "password": "wrong-password"},
             )
             assert failed.status_code == 401
         # Even the right password is refused while the account is throttled.
@@ -114,7 +124,10 @@ async def test_failed_logins_are_throttled_per_address(live_server: LiveServer) 
     async with live_server.client() as client:
         for number in range(20):  # many accounts, one address: someone is guessing
             await submit(
-                client, "/login", "/login", {"email": f"guess{number}@x.test", "password": "guess-guess"}
+                client,
+                "/login",
+                "/login",
+                {"email": f"guess{number}@x.test", "password": "guess-guess"},
             )
         throttled = await submit(
             client, "/login", "/login", {"email": "coord@riverside.test", "password": PASSWORD}
@@ -137,7 +150,7 @@ async def test_log_out_revokes_the_session_on_the_server(live_server: LiveServer
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
 
-    async def sessions(session):  # type: ignore[no-untyped-def]
+    async def sessions(session: AsyncSession) -> Any:
         return (await session.exec(select(AuthSession))).all()
 
     assert all(row.revoked_at is not None for row in await live_server.in_session(sessions))
@@ -170,7 +183,11 @@ async def test_invitation_email_link_sets_a_password_once(
         assert form.status_code == 200 and "Welcome, Amira Okafor" in form.text
         mismatch = await invitee.post(
             link,
-            data={"csrf_token": csrf_from(form.text), "password": "a long new password", "password_again": "different"},
+            data={
+                "csrf_token": csrf_from(form.text),
+                "password": "a long new password",
+                "password_again": "different",
+            },
         )
         assert mismatch.status_code == 422 and "don&#39;t match" in mismatch.text
         done = await invitee.post(
@@ -202,11 +219,16 @@ async def test_expired_invitation_is_refused(
             coordinator,
             "/dashboard",
             "/invitations",
-            {"display_name": "Late Larry", "email": "larry@example.org", "role": "mentee", "date_of_birth": "2008-02-03"},
+            {
+                "display_name": "Late Larry",
+                "email": "larry@example.org",
+                "role": "mentee",
+                "date_of_birth": "2008-02-03",
+            },
         )
     link = first_link(smtp_server.wait_for("larry@example.org")[0])
 
-    async def expire(session):  # type: ignore[no-untyped-def]
+    async def expire(session: AsyncSession) -> Any:
         token = (await session.exec(select(AccountToken))).one()
         token.expires_at = utcnow() - dt.timedelta(minutes=1)
         session.add(token)
@@ -225,7 +247,9 @@ async def test_password_reset_by_email(live_server: LiveServer, smtp_server: Mai
         await log_in(client, "coord@riverside.test", PASSWORD)
         old_cookie = client.cookies.get("mm_session")
     async with live_server.client() as anonymous:
-        unknown = await submit(anonymous, "/password-reset", "/password-reset", {"email": "ghost@x.test"})
+        unknown = await submit(
+            anonymous, "/password-reset", "/password-reset", {"email": "ghost@x.test"}
+        )
         known = await submit(
             anonymous, "/password-reset", "/password-reset", {"email": "coord@riverside.test"}
         )
@@ -253,7 +277,7 @@ async def test_password_reset_by_email(live_server: LiveServer, smtp_server: Mai
 
 
 async def test_disabling_an_account_ends_its_sessions(live_server: LiveServer) -> None:
-    async def make(session):  # type: ignore[no-untyped-def]
+    async def make(session: AsyncSession) -> Any:
         org = await factories.organisation(session)
         coordinator = await factories.user(session, Role.COORDINATOR, org, email="c@x.test")
         mentee = await factories.user(session, Role.MENTEE, org, email="m@x.test")
@@ -269,13 +293,15 @@ async def test_disabling_an_account_ends_its_sessions(live_server: LiveServer) -
         assert disabled.status_code == 303
         assert (await mentee_client.get("/dashboard")).status_code == 303
     async with live_server.client() as again:
-        response = await submit(again, "/login", "/login", {"email": "m@x.test", "password": PASSWORD})
+        response = await submit(
+            again, "/login", "/login", {"email": "m@x.test", "password": PASSWORD}
+        )
     assert response.status_code == 401
 
 
 @pytest.mark.parametrize("role", ["mentor", "mentee", "coordinator", "safeguarding", "admin"])
 async def test_every_role_has_a_dashboard(live_server: LiveServer, role: str) -> None:
-    async def make(session):  # type: ignore[no-untyped-def]
+    async def make(session: AsyncSession) -> Any:
         org = await factories.organisation(session)
         return await factories.user(
             session, Role(role), None if role == "admin" else org, email=f"{role}@x.test"
@@ -286,5 +312,10 @@ async def test_every_role_has_a_dashboard(live_server: LiveServer, role: str) ->
         await log_in(client, f"{role}@x.test", PASSWORD)
         response = await client.get("/dashboard")
     assert response.status_code == 200
-    assert {"mentor": "No pairing yet", "mentee": "No pairing yet", "coordinator": "Invite someone",
-            "safeguarding": "Review queue", "admin": "Partner organisations"}[role] in response.text
+    assert {
+        "mentor": "No pairing yet",
+        "mentee": "No pairing yet",
+        "coordinator": "Invite someone",
+        "safeguarding": "Review queue",
+        "admin": "Partner organisations",
+    }[role] in response.text

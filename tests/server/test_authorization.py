@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import factories
 import httpx
 from factories import PASSWORD
 from livesite import LiveServer, log_in
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.routing import Mount, Route
 
 from server.models import Role
@@ -102,7 +104,11 @@ def _form(row: Row, organisation_id: int) -> dict[str, str]:
 
 
 def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
-    placeholders = {"{user_id:int}": "{person}", "{organisation_id:int}": "{organisation}", "{token:str}": "{token}"}
+    placeholders = {
+        "{user_id:int}": "{person}",
+        "{organisation_id:int}": "{organisation}",
+        "{token:str}": "{token}",
+    }
     registered = set()
     for route in live_server.starlette.routes:
         if isinstance(route, Mount):
@@ -116,7 +122,7 @@ def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
 
 
 async def test_authorization_matrix(live_server: LiveServer) -> None:
-    async def make(session):  # type: ignore[no-untyped-def]
+    async def make(session: AsyncSession) -> Any:
         own, foreign = await factories.organisation(session), await factories.organisation(session)
         actors = {
             role.value: await factories.user(
@@ -148,15 +154,25 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
                 person=targets[side].id, organisation=organisation.id, token="not-a-real-token"
             )
             for actor in ACTORS:
-                expected = (row.foreign or {}).get(actor, row.expected[actor]) if side == "foreign" else row.expected[actor]
+                expected = (
+                    (row.foreign or {}).get(actor, row.expected[actor])
+                    if side == "foreign"
+                    else row.expected[actor]
+                )
                 client = clients[actor]
                 if row.method == "GET":
                     response = await client.get(path)
                 else:
-                    data = {"csrf_token": client.cookies.get("mm_csrf") or "", **_form(row, organisation.id or 0)}
+                    data = {
+                        "csrf_token": client.cookies.get("mm_csrf") or "",
+                        **_form(row, organisation.id or 0),
+                    }
                     response = await client.post(path, data=data)
                 if response.status_code != expected:
-                    failures.append(f"{row.method} {path} as {actor} ({side}): {response.status_code}, expected {expected}")
+                    failures.append(
+                        f"{row.method} {path} as {actor} ({side}): "
+                        f"{response.status_code}, expected {expected}"
+                    )
                 if row.path == "/logout" and actor != "anonymous":
                     await log_in(client, actors[actor].email, PASSWORD)
     finally:

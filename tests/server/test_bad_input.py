@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import factories
+import httpx
 import pytest
 from factories import PASSWORD
 from livesite import LiveServer, csrf_from, log_in
 from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.models import Role, User
 
@@ -14,8 +19,8 @@ VALID_INVITE = {"display_name": "Ola Adeyemi", "email": "ola@example.org", "role
 
 
 @pytest.fixture
-async def coordinator(live_server: LiveServer):  # type: ignore[no-untyped-def]
-    async def make(session):  # type: ignore[no-untyped-def]
+async def coordinator(live_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    async def make(session: AsyncSession) -> Any:
         org = await factories.organisation(session)
         await factories.user(session, Role.COORDINATOR, org, email="coord@x.test")
         await factories.user(session, Role.MENTEE, org, email="taken@example.org")
@@ -28,7 +33,7 @@ async def coordinator(live_server: LiveServer):  # type: ignore[no-untyped-def]
 
 
 async def _user_count(live: LiveServer) -> int:
-    async def count(session):  # type: ignore[no-untyped-def]
+    async def count(session: AsyncSession) -> Any:
         return (await session.exec(select(func.count()).select_from(User))).one()
 
     return await live.in_session(count)
@@ -42,8 +47,16 @@ async def _user_count(live: LiveServer) -> int:
         ({"display_name": "x" * 101}, 422, "Name: string should have at most 100 characters."),
         ({"display_name": "Bell\x07Ringer"}, 422, "Name must not contain control characters."),
         ({"email": "not-an-address"}, 422, "Enter a valid e-mail address"),
-        ({"email": "x" * 300 + "@example.org"}, 422, "Email: string should have at most 254 characters."),
-        ({"email": "Taken@Example.org"}, 409, "Someone already has an account with that e-mail address."),
+        (
+            {"email": "x" * 300 + "@example.org"},
+            422,
+            "Email: string should have at most 254 characters.",
+        ),
+        (
+            {"email": "Taken@Example.org"},
+            409,
+            "Someone already has an account with that e-mail address.",
+        ),
         ({"role": "superuser"}, 422, "Role: input should be"),
         ({"role": "coordinator"}, 403, "You cannot invite a coordinator."),
         ({"date_of_birth": "2010-13-45"}, 422, "Date of birth: input should be a valid date"),
@@ -53,13 +66,19 @@ async def _user_count(live: LiveServer) -> int:
     ],
 )
 async def test_invitation_form_rejects_bad_input(
-    live_server: LiveServer, coordinator, change, status, message  # type: ignore[no-untyped-def]
+    live_server: LiveServer,
+    coordinator: httpx.AsyncClient,
+    change: dict[str, str | None],
+    status: int,
+    message: str,
 ) -> None:
     before = await _user_count(live_server)
     page = await coordinator.get("/dashboard")
     data = {**VALID_INVITE, **change}
     data = {k: v for k, v in data.items() if v is not None}
-    response = await coordinator.post("/invitations", data={"csrf_token": csrf_from(page.text), **data})
+    response = await coordinator.post(
+        "/invitations", data={"csrf_token": csrf_from(page.text), **data}
+    )
     assert response.status_code == status, response.text[-800:]
     assert message in response.text
     assert await _user_count(live_server) == before
@@ -73,7 +92,10 @@ async def test_invitation_form_rejects_bad_input(
     [(None, "This form has expired"), ("forged-token", "This form has expired")],
 )
 async def test_wrong_or_missing_csrf_token_is_refused(
-    live_server: LiveServer, coordinator, token, expected  # type: ignore[no-untyped-def]
+    live_server: LiveServer,
+    coordinator: httpx.AsyncClient,
+    token: str | None,
+    expected: str,
 ) -> None:
     data = dict(VALID_INVITE)
     if token:
@@ -86,15 +108,20 @@ async def test_wrong_or_missing_csrf_token_is_refused(
 
 
 async def test_csrf_token_from_another_browser_is_refused(
-    live_server: LiveServer, coordinator  # type: ignore[no-untyped-def]
+    live_server: LiveServer,
+    coordinator: httpx.AsyncClient,
 ) -> None:
     async with live_server.client() as attacker:
         their_token = csrf_from((await attacker.get("/login")).text)
-    response = await coordinator.post("/invitations", data={"csrf_token": their_token, **VALID_INVITE})
+    response = await coordinator.post(
+        "/invitations", data={"csrf_token": their_token, **VALID_INVITE}
+    )
     assert response.status_code == 403
 
 
-async def test_repeated_field_and_oversized_body(live_server: LiveServer, coordinator) -> None:  # type: ignore[no-untyped-def]
+async def test_repeated_field_and_oversized_body(
+    live_server: LiveServer, coordinator: httpx.AsyncClient
+) -> None:
     token = csrf_from((await coordinator.get("/dashboard")).text)
     repeated = await coordinator.post(
         "/invitations",
@@ -103,22 +130,32 @@ async def test_repeated_field_and_oversized_body(live_server: LiveServer, coordi
     )
     assert repeated.status_code == 422 and "sent more than once" in repeated.text
     huge = await coordinator.post(
-        "/invitations", files={"display_name": ("name.txt", b"x" * 200_000)}, data={"csrf_token": token}
+        "/invitations",
+        files={"display_name": ("name.txt", b"x" * 200_000)},
+        data={"csrf_token": token},
     )
     assert 400 <= huge.status_code < 500
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/people/999999", "/people/99999999999999999999", "/people/abc", "/organisations/0", "/nowhere"],
+    [
+        "/people/999999",
+        "/people/99999999999999999999",
+        "/people/abc",
+        "/organisations/0",
+        "/nowhere",
+    ],
 )
-async def test_unknown_ids_and_pages_are_404(live_server: LiveServer, coordinator, path) -> None:  # type: ignore[no-untyped-def]
+async def test_unknown_ids_and_pages_are_404(
+    live_server: LiveServer, coordinator: httpx.AsyncClient, path: str
+) -> None:
     response = await coordinator.get(path)
     assert response.status_code == 404
     assert "We couldn&#39;t find that" in response.text
 
 
-async def test_wrong_method_is_405(live_server: LiveServer, coordinator) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_method_is_405(live_server: LiveServer, coordinator: httpx.AsyncClient) -> None:
     response = await coordinator.delete("/dashboard")
     assert response.status_code == 405
 
@@ -126,13 +163,25 @@ async def test_wrong_method_is_405(live_server: LiveServer, coordinator) -> None
 @pytest.mark.parametrize(
     ("data", "status", "message"),
     [
-        ({"name": "", "kind": "college"}, 422, "Organisation name: string should have at least 1 character"),
+        (
+            {"name": "", "kind": "college"},
+            422,
+            "Organisation name: string should have at least 1 character",
+        ),
         ({"name": "Valley School", "kind": "castle"}, 422, "Kind: input should be"),
-        ({"name": "Valley School", "kind": "school", "timezone": "Mars/Olympus"}, 422, "Unknown time zone"),
+        (
+            {"name": "Valley School", "kind": "school", "timezone": "Mars/Olympus"},
+            422,
+            "Unknown time zone",
+        ),
     ],
 )
 async def test_organisation_form_rejects_bad_input(
-    live_server: LiveServer, coordinator, data, status, message  # type: ignore[no-untyped-def]
+    live_server: LiveServer,
+    coordinator: httpx.AsyncClient,
+    data: dict[str, str],
+    status: int,
+    message: str,
 ) -> None:
     async with live_server.client() as admin:
         await log_in(admin, "admin@x.test", PASSWORD)

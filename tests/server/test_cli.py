@@ -52,7 +52,12 @@ async def _joinable_now(database_url: str) -> int:
 def test_demo_is_idempotent_and_prints_the_logins(database_url: str) -> None:
     first = mentormeet(database_url, "demo")
     assert first.returncode == 0, first.stderr
-    for email in ("coordinator@demo.test", "safeguarding@demo.test", "mentor@demo.test", "mentee@demo.test"):
+    for email in (
+        "coordinator@demo.test",
+        "safeguarding@demo.test",
+        "mentor@demo.test",
+        "mentee@demo.test",
+    ):
         assert email in first.stdout
     assert "mentormeet-demo" in first.stdout
     counts = asyncio.run(_counts(database_url))
@@ -83,12 +88,26 @@ def test_create_user_and_demo_if_empty_leaves_real_data_alone(database_url: str)
     assert created.returncode == 0, created.stderr
     assert "created admin admin@charity.org" in created.stdout
     duplicate = mentormeet(
-        database_url, "create-user", "--email", "admin@charity.org", "--name", "Again", "--role",
-        "admin", MENTORMEET_PASSWORD="a strong admin password",
+        database_url,
+        "create-user",
+        "--email",
+        "admin@charity.org",
+        "--name",
+        "Again",
+        "--role",
+        "admin",
+        MENTORMEET_PASSWORD="a strong admin password",
     )
     assert duplicate.returncode == 2 and "already has an account" in duplicate.stderr
     weak = mentormeet(
-        database_url, "create-user", "--email", "b@charity.org", "--name", "B", "--role", "admin",
+        database_url,
+        "create-user",
+        "--email",
+        "b@charity.org",
+        "--name",
+        "B",
+        "--role",
+        "admin",
         MENTORMEET_PASSWORD="short",
     )
     assert weak.returncode == 2 and "at least 10 characters" in weak.stderr
@@ -101,13 +120,13 @@ def test_production_refuses_the_default_secret_key(database_url: str) -> None:
     result = mentormeet(database_url, "db", "upgrade", MENTORMEET_ENV="production")
     assert result.returncode == 2
     assert "SECRET_KEY must be set" in result.stderr
-    ok = mentormeet(
-        database_url, "db", "upgrade", MENTORMEET_ENV="production", SECRET_KEY="s" * 40
-    )
+    ok = mentormeet(database_url, "db", "upgrade", MENTORMEET_ENV="production", SECRET_KEY="s" * 40)
     assert ok.returncode == 0, ok.stderr
 
 
 @pytest.mark.parametrize("value", ["not json", '{"urls": "stun:x"}', '[{"url": "stun:x"}]'])
-def test_bad_ice_servers_setting_is_a_clear_configuration_error(database_url: str, value: str) -> None:
+def test_bad_ice_servers_setting_is_a_clear_configuration_error(
+    database_url: str, value: str
+) -> None:
     result = mentormeet(database_url, "db", "upgrade", ICE_SERVERS=value)
     assert result.returncode == 2 and "configuration error" in result.stderr

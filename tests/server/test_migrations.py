@@ -23,7 +23,10 @@ def _blank_database(database_url: str) -> None:
             else:
                 await connection.execute(text("PRAGMA foreign_keys=OFF"))
                 names = await connection.execute(
-                    text("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+                    text(
+                        "SELECT name FROM sqlite_master "
+                        "WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                    )
                 )
                 for (name,) in names.all():
                     await connection.execute(text(f'DROP TABLE "{name}"'))
@@ -55,7 +58,8 @@ def test_upgrading_from_the_previous_revision_keeps_rows(database_url: str) -> N
             await connection.execute(
                 text(
                     'INSERT INTO "user" (email, display_name, role, organisation_id, timezone, '
-                    "is_active, created_at) SELECT 'kept@example.org', 'Kept Person', 'mentor', id, "
+                    "is_active, created_at) "
+                    "SELECT 'kept@example.org', 'Kept Person', 'mentor', id, "
                     "'Europe/London', true, CURRENT_TIMESTAMP FROM organisation"
                 )
             )

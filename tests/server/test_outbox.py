@@ -31,7 +31,10 @@ async def _enqueue(db: Database, count: int) -> None:
     async with db.session() as session:
         for number in range(count):
             enqueue_email(
-                session=session, to=f"person{number}@example.org", subject=f"Hello {number}", body="Hi"
+                session=session,
+                to=f"person{number}@example.org",
+                subject=f"Hello {number}",
+                body="Hi",
             )
         await session.commit()
 

@@ -10,6 +10,7 @@ from factories import PASSWORD
 from livesite import LiveServer
 from mailcatcher import MailCatcher, first_link
 from playwright.async_api import expect
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.models import Role
 
@@ -17,9 +18,11 @@ from server.models import Role
 async def test_invitation_round_trip_in_chromium(
     live_server: LiveServer, smtp_server: MailCatcher, browser: Any, artifacts: Any
 ) -> None:
-    async def make(session):  # type: ignore[no-untyped-def]
+    async def make(session: AsyncSession) -> Any:
         org = await factories.organisation(session, "Hillside Academy")
-        await factories.user(session, Role.COORDINATOR, org, email="coord@hillside.test", name="Cleo Coordinator")
+        await factories.user(
+            session, Role.COORDINATOR, org, email="coord@hillside.test", name="Cleo Coordinator"
+        )
 
     await live_server.in_session(make)
     coordinator = await browser.new_page()
@@ -34,7 +37,9 @@ async def test_invitation_round_trip_in_chromium(
     await coordinator.get_by_label("Email").fill("priya@example.org")
     await coordinator.get_by_label("Role").select_option("mentor")
     await coordinator.get_by_role("button", name="Send invitation").click()
-    await expect(coordinator.get_by_role("status")).to_contain_text("Invitation sent to Priya Natarajan")
+    await expect(coordinator.get_by_role("status")).to_contain_text(
+        "Invitation sent to Priya Natarajan"
+    )
     row = coordinator.get_by_role("row", name="Priya Natarajan")
     await expect(row).to_contain_text("Invited")
 
