@@ -129,7 +129,9 @@ DEFAULT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("keep it between us", _M, "secrecy"),
     _t("keep this between us", _M, "secrecy"),
     _t("our little secret", _S, "secrecy"),
-    _t("our secret", _S, "secrecy"),
+    _t("it's our secret", _S, "secrecy"),
+    _t("this is our secret", _S, "secrecy"),
+    _t("keep our secret", _S, "secrecy"),
     _t("no one needs to know", _S, "secrecy"),
     _t("don't tell your parents", _S, "secrecy"),
     _t("don't tell your mum", _S, "secrecy"),
@@ -138,7 +140,7 @@ DEFAULT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("don't tell your coordinator", _S, "secrecy"),
     _t("delete this chat", _S, "secrecy"),
     _t("delete our chat", _S, "secrecy"),
-    _t("delete the chat", _S, "secrecy"),
+    _t("delete the chat", _M, "secrecy"),
     _t("delete these messages", _S, "secrecy"),
     _t("delete our messages", _S, "secrecy"),
     _t("delete this conversation", _S, "secrecy"),
@@ -161,9 +163,11 @@ DEFAULT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("come to my flat", _S, "meeting"),
     _t("i can pick you up", _M, "meeting"),
     _t("i'll pick you up", _M, "meeting"),
+    _t("pick you up from", _M, "meeting"),
     _t("give you a lift", _M, "meeting"),
     _t("where do you live", _M, "meeting"),
     _t("are you home alone", _S, "meeting"),
+    _t("are your parents home", _S, "meeting"),
     _t("are you alone", _S, "meeting"),
     _t("without your parents knowing", _S, "meeting"),
     _t("somewhere more private", _S, "meeting"),
@@ -172,6 +176,9 @@ DEFAULT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("can i buy you", _M, "gifts"),
     _t("buy you a present", _M, "gifts"),
     _t("a present for you", _M, "gifts"),
+    _t("get you a present", _M, "gifts"),
+    _t("lend me money", _M, "gifts"),
+    _t("lend me some money", _M, "gifts"),
     _t("send you money", _M, "gifts"),
     _t("lend you money", _M, "gifts"),
     _t("send you a gift card", _M, "gifts"),
@@ -199,21 +206,35 @@ DEFAULT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("hurting myself", _M, "self-harm"),
     _t("overdose", _M, "self-harm"),
     _t("starving myself", _M, "self-harm"),
+    _t("cut myself", _M, "self-harm"),
+    _t("been cutting", _M, "self-harm"),
+    _t("want to disappear", _M, "self-harm"),
+    _t("nobody would care if i", _M, "self-harm"),
     _t("don't want to be here anymore", _M, "self-harm"),
     _t("kms", _M, "self-harm"),
     # abuse
-    _t("hits me", _M, "abuse"),
     _t("he hits me", _S, "abuse"),
     _t("she hits me", _S, "abuse"),
     _t("they hit me", _S, "abuse"),
     _t("dad hits me", _S, "abuse"),
     _t("mum hits me", _S, "abuse"),
+    _t("stepdad hits me", _S, "abuse"),
+    _t("brother hits me", _S, "abuse"),
+    _t("boyfriend hits me", _S, "abuse"),
     _t("he hit me", _S, "abuse"),
     _t("she hit me", _S, "abuse"),
     _t("he hurts me", _S, "abuse"),
     _t("she hurts me", _S, "abuse"),
     _t("touched me inappropriately", _S, "abuse"),
     _t("he touched me", _S, "abuse"),
+    _t("he touches me", _S, "abuse"),
+    _t("she touches me", _S, "abuse"),
+    _t("touches me when", _M, "abuse"),
+    _t("keeps touching me", _M, "abuse"),
+    _t("makes me do things", _S, "abuse"),
+    _t("makes me do stuff", _S, "abuse"),
+    _t("would hurt me if", _S, "abuse"),
+    _t("will hurt me if", _S, "abuse"),
     _t("abusing me", _S, "abuse"),
     _t("abused me", _S, "abuse"),
     _t("not safe at home", _S, "abuse"),
@@ -222,11 +243,17 @@ DEFAULT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("don't feel safe", _M, "abuse"),
     _t("beat me up", _M, "abuse"),
     _t("kicked me out", _M, "abuse"),
+    _t("being bullied", _L, "abuse"),
     # sexual / grooming
     _t("nudes", _S, "sexual"),
     _t("send me a picture of you", _S, "sexual"),
     _t("send me a picture of yourself", _S, "sexual"),
     _t("what are you wearing", _S, "sexual"),
+    _t("what you wearing", _S, "sexual"),
+    _t("send me a selfie", _M, "sexual"),
+    _t("mature for your age", _M, "sexual"),
+    _t("do you have a boyfriend", _L, "sexual"),
+    _t("do you have a girlfriend", _L, "sexual"),
     _t("are you a virgin", _S, "sexual"),
     _t("sexy", _M, "sexual"),
 )
@@ -272,7 +299,7 @@ _CANON: dict[str, str] = {
     "tmrw": "tomorrow", "tmr": "tomorrow", "tomoz": "tomorrow", "2nite": "tonight",
     "tonite": "tonight", "cos": "because", "coz": "because", "cuz": "because",
     "bc": "because", "ppl": "people", "pic": "picture", "pics": "pictures", "piccy": "picture",
-    "photo": "picture", "photos": "pictures", "selfie": "picture", "luv": "love",
+    "photo": "picture", "photos": "pictures", "luv": "love",
     "abt": "about", "thru": "through", "instagram": "insta", "snapchat": "snap",
     "ig": "insta", "fb": "facebook", "watsapp": "whatsapp", "whatsap": "whatsapp",
     "numba": "number", "nummber": "number",
@@ -286,6 +313,7 @@ _COMPOUNDS: dict[tuple[str, str], str] = {
     ("play", "station"): "playstation",
 }  # fmt: skip
 _COMPOUND_FIRST = frozenset(first for first, _ in _COMPOUNDS)
+_HIT_UP = re.compile(r"\bhit (?:me|us) up\b")
 _WORD = re.compile(r"[\w@]+")
 _LEET = str.maketrans("013457@$", "oieastas")
 _HAS_DIGIT = re.compile(r"[0-9]")
@@ -306,6 +334,8 @@ def _words(t: str) -> list[str]:
     """Canonical word list of a basic-normalised text (apostrophes dropped, chat spellings)."""
     if "'" in t:
         t = t.replace("'", "")
+    if " up" in t:  # "he hit me up on snap" is an invitation, not a blow
+        t = _HIT_UP.sub("hmu", t)
     tokens: list[str] = _WORD.findall(t)
     if not _COMPOUND_FIRST.isdisjoint(tokens):
         joined: list[str] = []
@@ -366,11 +396,15 @@ _HANDLE_STOP = _wordset(
 )
 _MAIL_PROVIDERS_DOT = _MAIL_PROVIDERS | {"dot"}
 _BRACKET_AT = re.compile(r"[(\[{<]\s*at\s*[)\]}>]")
+_SPACED_EMAIL = re.compile(  # on words: "jobloggs gmail com", "jo b at hotmail co uk"
+    r"\b[a-z0-9_]+ (?:at |@ )?(?:gmail|googlemail|hotmail|yahoo|ymail|icloud|outlook|aol|"
+    r"btinternet|protonmail) (?:dot )?(?:com|co (?:dot )?uk|net)\b"
+)
 _EMAIL_CONTEXT = _wordset("email mail address addy contact inbox gmail hotmail")
 
 _AT = r"(?:\s*@\s*|\s*[(\[{<]\s*(?:at|@)\s*[)\]}>]\s*|\s+at\s+)"
 _DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+)"
-_DOT_OBF = r"(?:\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+)"
+_DOT_OBF = r"(?:\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+|\s+\.\s+)"
 _EMAIL = re.compile(
     rf"(?<![\w.+-])([a-z0-9][a-z0-9._%+-]*)({_AT})(?=([a-z0-9][a-z0-9-]*(?:{_DOT}[a-z0-9-]+)*))"
 )
@@ -384,9 +418,10 @@ _WWW = re.compile(
 _BARE = re.compile(
     r"(?<![\w@.\-/])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+)([a-z]{2,24})(?![\w-])(/[^\s]*)?"
 )
-_DOTWORD_URL = re.compile(
-    rf"(?<![\w.@])([a-z0-9][a-z0-9-]*)(?:{_DOT_OBF}[a-z0-9-]+)*{_DOT_OBF}([a-z]{{2,24}})(?![\w-])"
+_DOTWORD_URL = re.compile(  # possessive: linear time; the last label is checked in code
+    rf"(?<![\w.@])([a-z0-9][a-z0-9-]*)(?:{_DOT_OBF}([a-z0-9-]+))++"
 )
+_SPACED_TLDS = _wordset("com net org")  # "example . com": only unmistakable endings
 _DOT_LETTER = re.compile(r"[a-z0-9]\.[a-z]")
 
 _HANDLE = re.compile(r"(?<![\w.@+-])@([a-z0-9_](?:[a-z0-9_.]*[a-z0-9_])?)")
@@ -398,10 +433,15 @@ _PLAT_COLON = (
     r"facebook|fb|psn|xbox|gamertag|gamer ?tag|skype|bereal|steam|roblox|threads|signal"
 )
 _COLON_HANDLE = re.compile(
-    rf"(?<![\w@])(?:{_PLAT_COLON})\s*(?:name|handle|user(?:name)?|id|tag|acc(?:ount)?)?\s*"
-    r"(?:[:=]|-\s*(?=@)|(?=@))\s*@?[a-z0-9_][a-z0-9_.]+"
+    rf"(?<![\w@])(?:{_PLAT_COLON})(?:\s*(?:name|handle|user(?:name)?|id|tag|acc(?:ount)?))?"
+    r"(?:\s*[:=]\s*@?[a-z0-9_][a-z0-9_.]+"  # snap: jo_b
+    r"|\s*-?\s*@[a-z0-9_][a-z0-9_.]+"  # insta @jo / ig - @jo
+    r"|(?:'s|\s*-)\s+@?[a-z0-9_]*[0-9_.][a-z0-9_.]*[a-z0-9_]"  # my insta's jo.b / snap - jo_b
+    r"|\s*-\s*[a-z0-9_][a-z0-9_.]+$)"  # snap - jobloggs (at the end)
 )
-_PLAT_COLON_WORDS = frozenset(_PLAT_COLON.replace(" ?", "").split("|")) | {"gamer"}
+_PLAT_COLON_WORDS = frozenset(
+    word + suffix for word in _PLAT_COLON.replace(" ?", "").split("|") for suffix in ("", "s")
+) | {"gamer", "insta", "snap", "facebook"}  # (also the canonical spellings)
 
 # Phone numbers: runs of digits / number words joined by phone-ish separators.
 _NUMWORD = {
@@ -411,13 +451,14 @@ _NUMWORD = {
 _MULT = {"double": 2, "triple": 3, "treble": 3}
 _ITEM = (
     r"(?:[0-9]+|(?:zero|oh|o+|nought|nil|one|two|three|four|five|six|seven|eight|nine"
-    r"|double|triple|treble)(?![a-z]))"
+    r"|double|triple|treble)(?![a-z])|[li](?=[0-9]))"  # "l23": letter l / i for one
 )
 _PHONE_RUN = re.compile(rf"(?<![a-z0-9])(?:\+\s*)?[(\[]?\s*{_ITEM}(?:[\s.()\[\]-]*{_ITEM})*")
 _WORD_COMMA = re.compile(r"(?<=[a-z]),(?=\s*[a-z])")
 _RUN_TOKEN = re.compile(r"[0-9]+|[a-z]+")
-_DELETE_DIGITS = str.maketrans("", "", "0123456789")
-_PHONE_WORD_GATE = frozenset(_NUMWORD) | {"o", "oo", "ooo"}
+# A stretch of digits, separators and O / l look-alikes long enough to hold a phone number.
+_PHONE_PREFILTER = re.compile(r"[0-9o][0-9oli\s.()\[\]-]{6,}")
+_PHONE_WORD_GATE = frozenset(_NUMWORD) | frozenset(_MULT) | {"o", "oo", "ooo"}
 
 # Postal addresses.
 _POSTCODE_AREAS = _wordset(
@@ -427,9 +468,8 @@ _POSTCODE_AREAS = _wordset(
     "sg sk sl sm sn so sp sr ss st sw sy ta td tf tn tq tr ts tw ub w wa wc wd wf wn wr ws wv "
     "yo ze"
 )
-_POSTCODE = re.compile(
-    r"(?<![a-z0-9])([a-z]{1,2})([0-9][a-z0-9]?)\s*([0-9])([abd-hjlnp-uw-z]{2})(?![a-z0-9])"
-)
+# The part after the area letters ("1 1ae" of "m1 1ae"); the letters are checked in code.
+_POSTCODE_TAIL = re.compile(r"[0-9][a-z0-9]?\s*[0-9]([abd-hjlnp-uw-z]{2})(?![a-z0-9])")
 _ORDINAL_SUFFIXES = frozenset(("st", "nd", "rd", "th"))
 _ADDRESS = re.compile(
     r"\bmy (?:home |house )?address is\b|\bi (?:live|stay) (?:at|on) (?:number |no )?[0-9]"
@@ -458,6 +498,10 @@ _P_ASK = _P_STRICT + r"|mobile|mob|cell|personal number|home number|cell number|
 _P_HAVE = (
     r"snap|sc|insta|whatsapp|telegram|discord|tiktok|facebook|twitter|kik|wickr|bereal|skype|"
     r"viber|wechat|imessage|facetime|socials|gamertag"
+)
+_VIA_VERBS = (
+    r"whatsapp|snap|insta|dm|pm|inbox|facetime|ft|text|telegram|discord|kik|email|sms|bell|"
+    r"imessage"
 )
 _NOT_HERE = (
     r"(?! (?:on|in|at|through|via) (?:here|this|the (?:chat|app|platform|site|session|call|"
@@ -488,16 +532,21 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     # let's talk on snap / move this to whatsapp
     (
-        "talk chat speak message move switch swap continue carry",
-        rf"(?:talk|chat|speak|message|move|switch|swap|continue|carry on)(?: this| it)? "
+        "talk chat speak message move switch swap continue carry meet",
+        rf"(?:talk|chat|speak|message|move|switch|swap|continue|carry on|meet)(?: this| it)? "
         rf"(?:on|onto|over to|over on|to|via|over) (?:(?:my|the|your) )?(?:{_P_MOVE})(?!\w)",
     ),
     # whatsapp me / dm me / text me / email me (not "on here")
     (
         "whatsapp snap insta dm pm inbox facetime ft text telegram discord kik email sms bell "
         "imessage",
-        rf"(?:whatsapp|snap|insta|dm|pm|inbox|facetime|ft|text|telegram|discord|kik|email|sms|"
-        rf"bell|imessage) (?:me|us|you)(?!\w){_NOT_HERE}",
+        rf"(?:{_VIA_VERBS}) (?:me|us)(?!\w){_NOT_HERE}",
+    ),
+    # I'll text you / shall i whatsapp you
+    (
+        "i shall let",
+        rf"(?:i (?:will|can|could|would|shall|am going to)|shall i|let me) (?:{_VIA_VERBS}) you"
+        rf"(?!\w){_NOT_HERE}",
     ),
     # my insta is … / my snap jo_b123 / my number is … / my phone number / my dms
     (
@@ -508,12 +557,12 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "my",
         rf"my (?:{_P_HAVE})s?(?: (?:name|handle|username|user|id|tag|account|acc|code))? "
-        rf"(?:@|[a-z0-9_.]*[0-9_][a-z0-9_.]*(?!\w))",
+        rf"(?:@|[a-z_][a-z0-9_.]*[0-9_][a-z0-9_.]*(?!\w))",
     ),
     (
         "my",
         r"my (?:phone|mobile|mob|personal|cell|whatsapp|private|house|new|home|work) "
-        r"(?:number|no|num)(?!\w)|my digits\b|my dms\b",
+        r"(?:number|no|num)(?: then| x+| please)?$|my digits\b",
     ),
     # what's your snap / can i have your number / drop your insta
     (
@@ -527,7 +576,18 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("do does did", rf"(?:do|does|did) you (?:have|got) (?:a |an )?(?:{_P_HAVE})(?!\w)"),
     ("have", rf"have you got (?:a |an )?(?:{_P_HAVE})(?!\w)"),
     ("you", rf"you got (?:{_P_HAVE})(?!\w)"),
+    (
+        "do does you have",
+        r"(?:(?:do|does) you (?:have|got)|you got|have you got) (?:a |an |another )?"
+        r"(?:number|phone number|mobile number|mobile|personal email|email) (?:i|we) can\b",
+    ),
     ("are is", rf"(?:are|is) you on (?:{_P_HAVE})(?!\w)"),
+    ("you", rf"you on (?:{_P_HAVE})(?: too| then| yet| still| at all)?$"),
+    (
+        "send",
+        r"send (?:your|you) (?:number|digits|snap|insta|whatsapp|mobile number|phone number|"
+        r"socials|@)(?! to\b)(?!\w)",
+    ),
     ("i am", rf"(?:i am|am) on (?:{_P_HAVE}) (?:if|as|it is|under|@|add|follow|dm)(?!\w)"),
     # add me / follow me (not "add me to the list")
     ("add", r"add (?:me|us)(?! (?:to|into|onto|in|as|on here|here|back in)\b)(?!\w)"),
@@ -556,7 +616,7 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "text call ring phone bell whatsapp message reach contact get",
         r"(?:text|call|ring|phone|bell|whatsapp|message|reach|contact|get) (?:me|us) (?:on|at) "
-        r"(?:[+0-9]|zero |oh |o[0-9])",
+        r"(?:0[0-9]{4}|0[0-9]{1,3} [0-9]{2}|(?:00)?44 [0-9]|zero |oh |o[0-9])",
     ),
     ("give", r"give (?:me|us) a (?:text|bell|buzz|missed call)(?!\w)"),
     # move somewhere else
@@ -588,6 +648,8 @@ _INVITE_WHOLE_FIRST = _wordset("and so ok okay hey hi oi yo your")
 def _is_invitation(words: list[str]) -> bool:
     """Whether the canonical words invite the other person to connect or move elsewhere."""
     joined = " ".join(words)
+    if not words:
+        return False
     if words[0] in _INVITE_WHOLE_FIRST and _INVITE_WHOLE.fullmatch(joined):
         return True
     pos = 0
@@ -610,36 +672,37 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in spans)
 
 
-def _phone_digits(run: str) -> tuple[str, list[int], bool]:
-    """The digits of a phone-ish run, the digit-group lengths, and whether words were used."""
-    digits: list[str] = []
-    groups: list[int] = []
+def _phone_chunks(run: str) -> tuple[list[str], bool]:
+    """The digit chunks of a phone-ish run (one per token) and whether number words were used."""
+    chunks: list[str] = []
     words = False
     mult = 1
     for tok in _RUN_TOKEN.findall(run):
         if tok[0] <= "9":
             d = tok[0] * mult + tok[1:] if mult > 1 else tok
-            groups.append(len(tok))
         elif tok in _MULT:
             mult = _MULT[tok]
             words = True
             continue
         else:
             d = "0" * len(tok) if tok.strip("o") == "" else _NUMWORD.get(tok, "")
+            if tok in ("l", "i"):
+                d = "1"
             d = d[0] * mult + d[1:] if mult > 1 and d else d
             words = True
         mult = 1
-        digits.append(d)
-    return "".join(digits), groups, words
+        if d:
+            chunks.append(d)
+    return chunks, words
 
 
-def _is_phone(run: str) -> bool:
-    digits, groups, words = _phone_digits(run)
+def _classify_phone(digits: str, plus: bool, groups: list[int], words: bool) -> bool:
+    """Whether the digits (grouped as typed) read as a UK or international phone number."""
     n = len(digits)
     if n < 8:
         return False
-    if run.startswith("+") or digits.startswith("00"):
-        d = digits if run.startswith("+") else digits[2:]
+    if plus or digits.startswith("00"):
+        d = digits if plus else digits[2:]
         if d.startswith("440"):
             d = "44" + d[3:]
         return 8 <= len(d) <= 15 and not d.startswith("0")
@@ -653,8 +716,31 @@ def _is_phone(run: str) -> bool:
         if digits[1] == "7":  # mobiles; one digit too many is still a number
             return (n in (10, 11) or (n == 12 and (words or len(groups) <= 3))) and plausible_groups
         return n in (10, 11) and digits[1] in "123589" and plausible_groups
-    if digits[0] == "7" and n == 10 and not words:
-        return len(groups) <= 3 and groups[0] >= 3
+    if digits[0] == "7" and n == 10:  # a mobile without its leading zero
+        return words or (len(groups) <= 3 and groups[0] >= 3)
+    return False
+
+
+def _is_phone(run: str) -> bool:
+    chunks, words = _phone_chunks(run)
+    digits = "".join(chunks)
+    groups = [len(c) for c in chunks]
+    if _classify_phone(digits, run.startswith("+"), groups, words):
+        return True
+    if words or len(digits) <= 12 or len(chunks) < 2:
+        return False
+    # A number glued to other digits ("07700900123 07700900456"): try runs of 1-4 chunks
+    # that start like a number and are grouped like one.
+    for i, first in enumerate(chunks):
+        if len(first) < 3 or first[0] not in "047":
+            continue
+        d = ""
+        for j in range(i, min(i + 4, len(chunks))):
+            d += chunks[j]
+            if len(d) > 13:
+                break
+            if _classify_phone(d, False, groups[i : j + 1], False):
+                return True
     return False
 
 
@@ -719,22 +805,23 @@ class Screener:
             return ScreeningResult(Verdict.DELIVER, ())
         words = _words(t)
         word_set = set(words)
-        reasons = _contact_reasons(t, words, word_set)
+        has_digit = _HAS_DIGIT.search(t) is not None
+        reasons = _contact_reasons(t, words, word_set, has_digit)
         verdict = Verdict.DELIVER
         if reasons:
             verdict = Verdict.HOLD if mentee_under_18 else Verdict.FLAG
         if self._terms:
-            for term in self._matching_terms(words):
+            for term in self._matching_terms(words, has_digit):
                 reasons.append(term.reason)
                 if _RANK[term.verdict] > _RANK[verdict]:
                     verdict = term.verdict
         return ScreeningResult(verdict, tuple(reasons))
 
-    def _matching_terms(self, words: list[str]) -> list[_CompiledTerm]:
+    def _matching_terms(self, words: list[str], has_digit: bool) -> list[_CompiledTerm]:
         """Terms whose phrase occurs in the words (or a de-leeted / de-stretched copy)."""
         w = " ".join(words)
         variants = [(w, words)]
-        if _MIXED.search(w) is not None:  # "s3cret", "any1"
+        if has_digit and _MIXED.search(w) is not None:  # "s3cret", "any1"
             leet = [
                 _CANON.get(lt, lt)
                 for tok in words
@@ -758,9 +845,8 @@ class Screener:
         return [terms[i] for i in sorted(hits)]
 
 
-def _contact_reasons(t: str, words: list[str], word_set: set[str]) -> list[str]:
+def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bool) -> list[str]:
     """Contact-detail reasons for a basic-normalised text (in the documented order)."""
-    has_digit = _HAS_DIGIT.search(t) is not None
     has_at_sign = "@" in t
     taken: list[tuple[int, int]] = []  # spans of e-mails and URLs (digits there are not phones)
 
@@ -773,6 +859,9 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str]) -> list[str]:
             if _email_ok(m.group(1), m.group(2), m.group(3), word_set):
                 email = True
                 taken.append((m.start(), m.end(3)))
+
+    if not email and not word_set.isdisjoint(_STRONG_PROVIDERS):
+        email = _SPACED_EMAIL.search(" ".join(words)) is not None
 
     url = False
     if "://" in t or "http" in t:
@@ -792,20 +881,33 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str]) -> list[str]:
             if tld in _TLD_STRONG or (tld in _TLD_WEAK and m.group(3)):
                 url = True
                 taken.append(span)
-    if "dot" in word_set or "[.]" in t or "(.)" in t:
+    if (
+        "dot" in word_set
+        or "[.]" in t
+        or "(.)" in t
+        or (" . " in t and not word_set.isdisjoint(_SPACED_TLDS))
+    ):
         for m in _DOTWORD_URL.finditer(t):
             span = (m.start(), m.end())
-            if m.group(1) in _DOMAIN_STOP or _overlaps(span, taken):
+            if (
+                m.group(1) in _DOMAIN_STOP
+                or _overlaps(span, taken)
+                or t[span[1] : span[1] + 1] == "_"
+            ):
                 continue
-            if m.group(2) in _TLD_STRONG:
+            spaced_only = "dot" not in m.group() and "[" not in m.group() and "(" not in m.group()
+            if m.group(2) in (_SPACED_TLDS if spaced_only else _TLD_STRONG):
                 url = True
                 taken.append(span)
 
     phone = False
-    n_digits = len(t) - len(t.translate(_DELETE_DIGITS)) if has_digit else 0
-    if n_digits < 7 and not word_set.isdisjoint(_PHONE_WORD_GATE):
-        n_digits += sum(1 for word in words if word in _PHONE_WORD_GATE)
-    if n_digits >= 6:
+    if not word_set.isdisjoint(_PHONE_WORD_GATE):  # "oh seven seven double one …"
+        scan = sum(1 for w in words if w in _PHONE_WORD_GATE or w.isdigit()) >= 5 or (
+            has_digit and _PHONE_PREFILTER.search(t) is not None
+        )
+    else:
+        scan = has_digit and _PHONE_PREFILTER.search(t) is not None
+    if scan:
         if "," in t:  # "oh seven seven, double oh nine" (same length: spans stay valid)
             t = _WORD_COMMA.sub(" ", t)
         for m in _PHONE_RUN.finditer(t):
@@ -831,8 +933,17 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str]) -> list[str]:
 
     address = False
     if has_digit:
-        for m in _POSTCODE.finditer(t):
-            if m.group(1) in _POSTCODE_AREAS and m.group(4) not in _ORDINAL_SUFFIXES:
+        for m in _POSTCODE_TAIL.finditer(t):
+            start = m.start()
+            area = t[max(0, start - 2) : start]
+            area = area[1:] if not area[:1].isalpha() else area
+            if (
+                area.isalpha()
+                and area.isascii()
+                and (start - len(area) == 0 or not t[start - len(area) - 1].isalnum())
+                and area in _POSTCODE_AREAS
+                and m.group(1) not in _ORDINAL_SUFFIXES
+            ):
                 address = True
                 break
     if not address and ("address" in word_set or "live" in word_set or "stay" in word_set):

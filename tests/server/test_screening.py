@@ -1,0 +1,555 @@
+"""Table-driven tests for the chat screening rules (server/screening.py).
+
+Each row: (message, mentee_under_18, expected verdict, expected reason kind or None).
+A reason kind is a prefix of one of the reasons: "contact:phone", "risk:secrecy", …
+Rows are written the way a UK teenager or a volunteer mentor would type them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from server.screening import (
+    DEFAULT_RISK_TERMS,
+    RiskTerm,
+    Screener,
+    ScreeningResult,
+    Severity,
+    Verdict,
+    screen_message,
+)
+
+U18 = True
+ADULT = False
+D, F, H = Verdict.DELIVER, Verdict.FLAG, Verdict.HOLD
+
+PHONE = "contact:phone"
+EMAIL = "contact:email"
+URL = "contact:url"
+SOCIAL = "contact:social"
+ADDRESS = "contact:address"
+
+Row = tuple[str, bool, Verdict, str | None]
+
+# --------------------------------------------------------------------------- phone numbers
+PHONE_ROWS: list[Row] = [
+    ("my number is 07700 900123 text me whenever", U18, H, PHONE),
+    ("my number is 07700 900123 text me whenever", ADULT, F, PHONE),
+    ("07700900123", U18, H, PHONE),
+    ("ring me on 07700-900-123 if the link doesnt work", ADULT, F, PHONE),
+    ("its 07700 900 123 btw", U18, H, PHONE),
+    ("+44 7700 900123", ADULT, F, PHONE),
+    ("call me +44 (0)7700 900123 x", U18, H, PHONE),
+    ("0044 7700 900 123 thats my mums one", U18, H, PHONE),
+    ("my landline is 0161 496 0000", ADULT, F, PHONE),
+    ("(0161) 496 0000 is the house phone", U18, H, PHONE),
+    ("020 7946 0958 is the office if u cant get through", ADULT, F, PHONE),
+    ("oh seven seven double oh nine oh oh one two three", U18, H, PHONE),
+    ("zero seven seven zero zero, nine zero zero, one two three", U18, H, PHONE),
+    ("O77OO 9OO 123", U18, H, PHONE),
+    ("0 seven 7 double 0 9 double 0 one 2 3", U18, H, PHONE),
+    ("07700 900 123 ring after 6", ADULT, F, PHONE),
+    ("+1 (555) 123-4567 is my cousins number in the US", ADULT, F, PHONE),
+    ("whatsapp me on +353 87 123 4567", U18, H, PHONE),
+    ("07700.900.123", U18, H, PHONE),
+    ("0 7 7 0 0 9 0 0 1 2 3", U18, H, PHONE),
+    ("my new number 07700900124 save it", ADULT, F, PHONE),
+    ("text 07700 900 123 when ur outside", U18, H, PHONE),
+    ("０７７００ ９００１２３", U18, H, PHONE),
+    ("07700\u200b900\u200b123", U18, H, PHONE),
+    ("447700900123", ADULT, F, PHONE),
+    ("7700 900123 (no zero at the start)", U18, H, PHONE),
+    ("0300 123 4567", ADULT, F, PHONE),
+    ("ring me on 07700 900123 asap!!", U18, H, PHONE),
+    ("seven seven oh oh nine oh oh one two three", U18, H, PHONE),
+    ("07700 900 l23", ADULT, F, PHONE),
+    ("mine is 07700900123 07700900456 is my mums", U18, H, PHONE),
+    ("+44-7700-900-123", U18, H, PHONE),
+    ("my mobile: 07700 900 123", ADULT, F, PHONE),
+]
+
+# --------------------------------------------------------------------------- e-mail addresses
+EMAIL_ROWS: list[Row] = [
+    ("my email is jo.bloggs2008@gmail.com", U18, H, EMAIL),
+    ("my email is jo.bloggs2008@gmail.com", ADULT, F, EMAIL),
+    ("jo.bloggs at gmail dot com", U18, H, EMAIL),
+    ("jo.bloggs(at)gmail(dot)com", U18, H, EMAIL),
+    ("jo.bloggs @ gmail . com", ADULT, F, EMAIL),
+    ("jo_b [at] hotmail [dot] co [dot] uk", U18, H, EMAIL),
+    ("its JoBloggs@Outlook.com", ADULT, F, EMAIL),
+    ("send it to sarah.mentor@icloud.com and ill look", U18, H, EMAIL),
+    ("jobloggs at hotmail.co.uk", U18, H, EMAIL),
+    ("jo dot bloggs at gmail dot com", U18, H, EMAIL),
+    ("m.smith@stmarys.sch.uk is my teachers email", ADULT, F, EMAIL),
+    ("jo_b@yahoo.co.uk", U18, H, EMAIL),
+    ("jobloggs＠gmail．com", U18, H, EMAIL),
+    ("email me - jo.b08 at gmail", U18, H, EMAIL),
+    ("jo.bloggs{at}protonmail{dot}com", ADULT, F, EMAIL),
+    ("jobloggs gmail com", U18, H, EMAIL),
+    ("you can reach me on jo.bloggs@gmail.co.uk", ADULT, F, EMAIL),
+]
+
+# --------------------------------------------------------------------------- URLs, domains
+URL_ROWS: list[Row] = [
+    ("have a look at www.jobloggsphotography.co.uk", U18, H, URL),
+    ("have a look at www.jobloggsphotography.co.uk", ADULT, F, URL),
+    ("https://discord.gg/abc123", U18, H, URL),
+    ("bit.ly/3xYzAbc", ADULT, F, URL),
+    ("check out jobloggs.co.uk its my art", U18, H, URL),
+    ("go on essayhelp.com for free essays", U18, H, URL),
+    ("my portfolio is jo-bloggs.github.io", ADULT, F, URL),
+    ("linktr.ee/jobloggs", U18, H, URL),
+    ("t.me/jobloggs", U18, H, URL),
+    ("wa.me/447700900123", U18, H, URL),
+    ("youtube.com/watch?v=dQw4w9WgXcQ lol", ADULT, F, URL),
+    ("www.x", U18, H, URL),
+    ("jobloggs dot com", U18, H, URL),
+    ("HTTP://EXAMPLE.ORG/page", ADULT, F, URL),
+    ("the form is at forms.gle/abc123", ADULT, F, URL),
+    ("ucas.com has it all", U18, H, URL),
+    ("go to example . com", U18, H, URL),
+    ("www dot jobloggs dot co dot uk", ADULT, F, URL),
+]
+
+# --------------------------------------------------------------------------- handles, invitations
+SOCIAL_ROWS: list[Row] = [
+    ("add me on snap", U18, H, SOCIAL),
+    ("add me on snap", ADULT, F, SOCIAL),
+    ("add me on sc its jo_b2009", U18, H, SOCIAL),
+    ("my insta is jo.bloggs_", U18, H, SOCIAL),
+    ("whatsapp me x", U18, H, SOCIAL),
+    ("find me on telegram", ADULT, F, SOCIAL),
+    ("find me on discord im jobloggs", U18, H, SOCIAL),
+    ("dm me", U18, H, SOCIAL),
+    ("dm me on insta", ADULT, F, SOCIAL),
+    ("text me on 07700", U18, H, SOCIAL),
+    ("what's your number?", U18, H, SOCIAL),
+    ("whats ur number", ADULT, F, SOCIAL),
+    ("wats ur snap", U18, H, SOCIAL),
+    ("can i have ur number so i can text u about saturday", U18, H, SOCIAL),
+    ("@jo_bloggs", U18, H, SOCIAL),
+    ("follow me @jobloggs08", ADULT, F, SOCIAL),
+    ("u got snap?", U18, H, SOCIAL),
+    ("r u on insta", U18, H, SOCIAL),
+    ("do you have whatsapp?", ADULT, F, SOCIAL),
+    ("lets just talk on snap its easier", U18, H, SOCIAL),
+    ("my snap is jobloggs", U18, H, SOCIAL),
+    ("sc: jobloggs", U18, H, SOCIAL),
+    ("ig - @jo.bloggs", ADULT, F, SOCIAL),
+    ("hmu on insta", U18, H, SOCIAL),
+    ("add me back on tiktok", U18, H, SOCIAL),
+    ("follow my tiktok pls", ADULT, F, SOCIAL),
+    ("im on snap if u wanna chat", U18, H, SOCIAL),
+    ("msg me on whatsapp", U18, H, SOCIAL),
+    ("facetime me later", U18, H, SOCIAL),
+    ("whats ur @", ADULT, F, SOCIAL),
+    ("drop ur insta", U18, H, SOCIAL),
+    ("send me ur number", U18, H, SOCIAL),
+    ("give me your email and ill send it over", ADULT, F, SOCIAL),
+    ("email me when you've done it", U18, H, SOCIAL),
+    ("text me when ur home", U18, H, SOCIAL),
+    ("I'll text you tomorrow about it", U18, H, SOCIAL),
+    ("my dms are open", ADULT, F, SOCIAL),
+    ("follow me on twitter/x", U18, H, SOCIAL),
+    ("find me on x", U18, H, SOCIAL),
+    ("add me on xbox its jobloggs2009", U18, H, SOCIAL),
+    ("whats ur psn", ADULT, F, SOCIAL),
+    ("my discord is jo#4821", U18, H, SOCIAL),
+    ("add me on facebook, jo bloggs from leeds", U18, H, SOCIAL),
+    ("we can chat on whatsapp instead", ADULT, F, SOCIAL),
+    ("can we move this to snap", U18, H, SOCIAL),
+    ("find me on signal", U18, H, SOCIAL),
+    ("add me on kik", ADULT, F, SOCIAL),
+    ("talk to me outside of here", U18, H, SOCIAL),
+    ("Add me on Snapchat 👻", U18, H, SOCIAL),
+    ("my snap's jo_b", U18, H, SOCIAL),
+    ("have you got insta?", ADULT, F, SOCIAL),
+    ("ur number?", U18, H, SOCIAL),
+    ("heres my number", U18, H, SOCIAL),
+    ("I'll give you my personal number", ADULT, F, SOCIAL),
+    ("whats app me", U18, H, SOCIAL),
+    ("message me on tik tok", U18, H, SOCIAL),
+    ("snap - jobloggs", U18, H, SOCIAL),
+    ("my insta's jo.b", U18, H, SOCIAL),
+    ("send ur number", ADULT, F, SOCIAL),
+    ("you on whatsapp?", U18, H, SOCIAL),
+    ("you got a number i can text?", U18, H, SOCIAL),
+    ("hit me up on insta", ADULT, F, SOCIAL),
+    ("can we meet on zoom instead", U18, H, SOCIAL),
+]
+
+ADDRESS_ROWS: list[Row] = [
+    ("my address is 22 acacia avenue", U18, H, ADDRESS),
+    ("my postcode is LS6 2AB", U18, H, ADDRESS),
+    ("i live at 42 elm road", U18, H, ADDRESS),
+    ("come to 14 Park Lane, M1 1AE", ADULT, F, ADDRESS),
+]
+
+# --------------------------------------------------------------------------- risk terms
+RISK_ROWS: list[Row] = [
+    ("don't tell anyone but i failed my mock", U18, F, "risk:secrecy"),
+    ("don't tell anyone but i failed my mock", ADULT, F, "risk:secrecy"),
+    ("dont tell ur mum about this ok", U18, H, "risk:secrecy"),
+    ("this is our little secret", ADULT, H, "risk:secrecy"),
+    ("delete this chat after", U18, H, "risk:secrecy"),
+    ("i wanna kill myself", U18, H, "risk:self-harm"),
+    ("sometimes i feel like i want to die", ADULT, H, "risk:self-harm"),
+    ("honestly ive been self harming again", U18, H, "risk:self-harm"),
+    ("we did a pshe lesson on self-harm today", U18, F, "risk:self-harm"),
+    ("my dad hits me when hes drunk", U18, H, "risk:abuse"),
+    ("he touched me and i didnt want him to", U18, H, "risk:abuse"),
+    ("i dont feel safe at home", ADULT, H, "risk:abuse"),
+    ("we should meet up irl sometime", U18, F, "risk:meeting"),
+    ("come round mine after school", U18, H, "risk:meeting"),
+    ("I'll buy you a new phone if you want", ADULT, F, "risk:gifts"),
+    ("send me a pic of you", U18, H, "risk:sexual"),
+    ("wat r u wearing", U18, H, "risk:sexual"),
+    ("its our s3cret", U18, H, "risk:secrecy"),
+    ("our little secrettt", U18, H, "risk:secrecy"),
+    ("no one needs to know x", ADULT, H, "risk:secrecy"),
+    ("are you home alone?", U18, H, "risk:meeting"),
+    ("promise you won't tell?", U18, F, "risk:secrecy"),
+    ("kms this homework is so long", U18, F, "risk:self-harm"),
+    ("I can pick you up from the station", ADULT, F, "risk:meeting"),
+    ("where do you live?", U18, F, "risk:meeting"),
+    ("send nudes", ADULT, H, "risk:sexual"),
+    ("i'll send you money for the trip", U18, F, "risk:gifts"),
+    ("whats your bank details", ADULT, H, "risk:gifts"),
+    ("Don’t tell anyone", U18, F, "risk:secrecy"),
+    ("DONT TELL ANYBODY", U18, F, "risk:secrecy"),
+    ("do not tell anyone!!", ADULT, F, "risk:secrecy"),
+    ("keep it between us yeah", U18, F, "risk:secrecy"),
+    ("u can come to my house if u want", U18, H, "risk:meeting"),
+    ("i just want to end it all", U18, H, "risk:self-harm"),
+    ("i feel suicidal tbh", ADULT, H, "risk:self-harm"),
+    ("my step dad kicked me out last night", U18, F, "risk:abuse"),
+    ("do u wanna meet up in person", U18, F, "risk:meeting"),
+    ("delete these messages pls", ADULT, H, "risk:secrecy"),
+    ("lets meet up just the two of us", U18, H, "risk:meeting"),
+    ("i'm scared to go home", U18, H, "risk:abuse"),
+]
+
+# --------------------------------------------------------------------------- innocent messages
+INNOCENT_TEXTS: list[str] = [
+    "call me tomorrow at the session",
+    "see you at 5.30!",
+    "the trip costs £12.50",
+    "it costs 1,200 pounds a year for the accommodation",
+    "deadline is 12/03/2025",
+    "exam is on 2025-03-12",
+    "session is 17:00-18:00",
+    "i was born in 2008",
+    "i got 85% on my mock 😭",
+    "i got a grade 7 in maths and a 5 in english",
+    "we're in room 101 today",
+    "page 45 q3 is confusing",
+    "AQA 8461/1H paper 2 is on monday",
+    "St Mary's College, 12 High Street",
+    "I got 7 9s and 2 8s in my GCSEs",
+    "my predicted grades are A*AA",
+    "email your teacher about it",
+    "I'll send it in the chat",
+    "check the UCAS website",
+    "the website for the course has the entry reqs",
+    "Mr. Smith said i can resit",
+    "pi is roughly 3.14",
+    "done.Next time I'll start earlier",
+    "e.g. volunteering, i.e. anything that shows commitment etc.",
+    "that was a snap decision tbh",
+    "the view was so instagrammable",
+    "I'm on my way",
+    "I deleted TikTok because it wasted my time",
+    "my sister is always on snapchat",
+    "i saw a tiktok about revision techniques",
+    "everyone in my year uses whatsapp for the group chat",
+    "my phone died sorry",
+    "my phone is broken so i'm on my laptop",
+    "my number one choice is Leeds",
+    "my number 1 choice is leeds",
+    "whats your number one tip for interviews?",
+    "i need your signature on the form",
+    "what's your favourite subject?",
+    "can you send me the link to the google doc",
+    "I'll add you to the calendar invite",
+    "can you add me to the group for the workshop",
+    "my mum will drop me off at 4",
+    "follow the instructions on the sheet",
+    "I'm meeting up with friends later",
+    "that hits different",
+    "the essay is due on the 21st",
+    "I got a 9 in maths!!!",
+    "the sesh is at 4.15 ok?",
+    "school finishes at 3.20 so 4 is fine",
+    "uni open day is 14th June 10am - 3pm",
+    "i came 1st in the race",
+    "see you b4 2nd period",
+    "im in y12 doing 3 a levels",
+    "my essay was 1,500 words",
+    "the train is at 07:45",
+    "see you at 16.30 - 17.30",
+    "i have exams 12/05, 14/05 and 20/05",
+    "half term is 27-31 may",
+    "my ucas personal id is 123-456-7890",
+    "my candidate number is 4521",
+    "get the 47 bus then the 104",
+    "tuition is £9,250 a year",
+    "x = 0.75, y = 0.25",
+    "answers: 0.5 0.25 0.75 0.125",
+    "grades were 7 7 6 6 5 5 4 4 4 3",
+    "the coach leaves at 07.30 and gets back at 19.45",
+    "times are 07.00, 08.00 and 09.00",
+    "gcse results day is thursday 21st august",
+    "I'm at college till 4",
+    "look at bbc bitesize for chemistry",
+    "i'll be on at 6",
+    "the teams meeting link is on the portal",
+    "i use instagram for art inspo",
+    "my friend got scammed on snapchat",
+    "i'm not on social media much",
+    "I'll message you on here tomorrow",
+    "you can message me on here any time",
+    "text me on here if you're running late",
+    "my email notifications are off",
+    "check your email for the invite",
+    "i emailed my head of year",
+    "send the email to admissions",
+    "Oh no! I forgot",
+    "one or two things to fix",
+    "it was one of those days",
+    "i need 3 more UCAS points",
+    "ok ill try that",
+    "haha that's so true 😂",
+    "I got into Leeds!!! 🎉🎉",
+    "thanks for today, really helpful",
+    "can we reschedule to wednesday 4pm?",
+    "I'm gonna revise ch. 4 tonight",
+    "the address for the open day is on the uni website",
+    "i live on campus next year hopefully",
+    "the secret to good essays is planning",
+    "my mum said i can't go to the party",
+    "it's on p.45",
+    "it's 5 mins away.Can you wait",
+    "I love maths.It's great",
+    "ok.so what now",
+    "at 3.30pm",
+    "v2.0 of my CV is done",
+    "file is called personal_statement_v2.pdf",
+    "U.K. unis are expensive",
+    "add more detail to the intro",
+    "let's follow up next week",
+    "can you find me a good book on psychology?",
+    "call me Jo, everyone does",
+    "I'll call you at 5 on the platform",
+    "we're @ the library",
+    "see you @ 5",
+    "@5pm works",
+    "I'm @home today",
+    "wow 10/10",
+    "whats the number for childline?",
+    "childline is 0800 1111 if you ever need it",
+    "the samaritans number is 116 123",
+    "grade boundary for a 7 was 72%",
+    "0.1 + 0.2 = 0.30000000000000004 in python lol",
+    "£1,299.99 for a laptop is mad",
+    "15-20 hours a week",
+    "1 in 4 people",
+    "I'm in year 13",
+    "my sister is 16 and my brother is 21",
+    "meet me at the usual link at 4 x",
+    "good luck tomorrow! you've got this 💪",
+    "snap! same",
+    "my dad is so annoying lol",
+    "sorry was at football, back now",
+    "the uni's email said offers come out in may",
+    "I'll ask my tutor about it on Monday",
+    "can u call me at 6 for our session",
+    "my phone number changed so the school can't reach me",
+    "my dms are a mess lol",
+    "my mum will text you to say thanks",
+    "I finished. Com sci next",
+    "she hit me up yesterday about the party",
+    "what's our secret weapon for the exam",
+    "my mum will kill me if I fail",
+    "I'm killing it at maths",
+    "I'm dying of laughter 😂",
+    "i felt so ill yesterday",
+    "times are 07.00 08.00 09.00 10.00",
+    "do you have a number for the careers office",
+    "I saw it on instagram",
+    "Do you use LinkedIn?",
+    "call 999 if it's an emergency",
+    "ring the school on Monday",
+    "question 4.3.2 is hard",
+    "my ULN is 1234567890",
+    "👍",
+    "I posted it on my tiktok 2 days ago",
+]
+
+INNOCENT_ROWS: list[Row] = [
+    (text, under_18, D, None) for text in INNOCENT_TEXTS for under_18 in (U18, ADULT)
+]
+
+ALL_ROWS = (
+    PHONE_ROWS + EMAIL_ROWS + URL_ROWS + SOCIAL_ROWS + ADDRESS_ROWS + RISK_ROWS + INNOCENT_ROWS
+)
+
+
+def _row_id(row: Row) -> str:
+    text, under_18, verdict, _ = row
+    return f"{'u18' if under_18 else 'adult'}-{verdict}-{text[:40]}"
+
+
+@pytest.mark.parametrize("row", ALL_ROWS, ids=[_row_id(r) for r in ALL_ROWS])
+def test_screening_table(row: Row) -> None:
+    text, under_18, expected, kind = row
+    result = screen_message(text, mentee_under_18=under_18)
+    assert result.verdict is expected, result
+    if kind is None:
+        assert result.reasons == ()
+    else:
+        assert any(r == kind or r.startswith(kind + ":") for r in result.reasons), result
+
+
+def test_table_is_big_enough() -> None:
+    phrasings = {row[0] for row in ALL_ROWS}
+    assert len(phrasings) >= 200
+
+
+CONTACT_ROWS = PHONE_ROWS + EMAIL_ROWS + URL_ROWS + SOCIAL_ROWS + ADDRESS_ROWS
+
+
+@pytest.mark.parametrize("text", sorted({row[0] for row in CONTACT_ROWS}))
+def test_contact_details_hold_for_under_18_and_flag_for_adults(text: str) -> None:
+    young = screen_message(text, mentee_under_18=True)
+    adult = screen_message(text, mentee_under_18=False)
+    assert young.verdict is H
+    assert adult.verdict is F
+    assert young.reasons == adult.reasons
+    assert all(r.startswith("contact:") for r in young.reasons)
+
+
+# --------------------------------------------------------------------------- severity and ranking
+TEST_TERMS = (
+    RiskTerm("banana", Severity.SEVERE, "fruit"),
+    RiskTerm("apple", Severity.MEDIUM, "fruit"),
+    RiskTerm("pear", Severity.LOW, "fruit"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "reasons"),
+    [
+        ("a banana", H, ("risk:fruit:banana",)),
+        ("an apple", F, ("risk:fruit:apple",)),
+        ("a pear", F, ("risk:fruit:pear",)),
+        ("pear, apple and banana", H, ("risk:fruit:banana", "risk:fruit:apple", "risk:fruit:pear")),
+        ("pineapple and bananas", D, ()),
+        ("nothing here", D, ()),
+    ],
+)
+def test_severe_holds_medium_and_low_flag(
+    text: str, verdict: Verdict, reasons: tuple[str, ...]
+) -> None:
+    for under_18 in (True, False):
+        result = Screener(TEST_TERMS).screen(text, mentee_under_18=under_18)
+        assert result == ScreeningResult(verdict, reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "under_18", "verdict", "reasons"),
+    [
+        ("add me on snap, apple", False, F, ("contact:social", "risk:fruit:apple")),
+        ("add me on snap, apple", True, H, ("contact:social", "risk:fruit:apple")),
+        ("add me on snap, banana", False, H, ("contact:social", "risk:fruit:banana")),
+        ("07700 900123 banana", False, H, ("contact:phone", "risk:fruit:banana")),
+        ("pear", True, F, ("risk:fruit:pear",)),
+    ],
+)
+def test_strictest_verdict_wins(
+    text: str, under_18: bool, verdict: Verdict, reasons: tuple[str, ...]
+) -> None:
+    result = screen_message(text, mentee_under_18=under_18, risk_terms=TEST_TERMS)
+    assert result == ScreeningResult(verdict, reasons)
+
+
+def test_strictest_verdict_with_default_terms() -> None:
+    # contact details for an adult (FLAG) + a severe term (HOLD) -> HOLD
+    result = screen_message("whatsapp me, it's our little secret", mentee_under_18=False)
+    assert result.verdict is H
+    assert result.reasons == ("contact:social", "risk:secrecy:our little secret")
+    # contact details for an adult (FLAG) + a medium term (FLAG) -> FLAG
+    result = screen_message("don't tell anyone, my email is jo@gmail.com", mentee_under_18=False)
+    assert result.verdict is F
+    assert result.reasons == ("contact:email", "contact:social", "risk:secrecy:don't tell anyone")
+
+
+# --------------------------------------------------------------------------- reasons are stable
+REASON_FORMAT = re.compile(r"^(contact:(phone|email|url|social|address)|risk:[^:]+:.+)$")
+
+
+def test_reasons_are_stable_and_well_formed() -> None:
+    text = "my number is 07700 900123, email jo@gmail.com, add me on snap. dont tell anyone x"
+    first = screen_message(text, mentee_under_18=True)
+    again = Screener(DEFAULT_RISK_TERMS).screen(text, mentee_under_18=True)
+    assert first == again
+    assert first.reasons == (
+        "contact:phone",
+        "contact:email",
+        "contact:social",
+        "risk:secrecy:don't tell anyone",
+    )
+    for row in ALL_ROWS:
+        reasons = screen_message(row[0], mentee_under_18=row[1]).reasons
+        assert len(set(reasons)) == len(reasons)
+        assert all(REASON_FORMAT.match(r) for r in reasons), reasons
+
+
+def test_risk_reason_uses_the_phrase_as_configured() -> None:
+    terms = [RiskTerm("  Don't   tell ", Severity.MEDIUM, "secrecy")]
+    for text in ("dont tell", "don’t tell", "DO NOT TELL", "don't tell"):
+        result = screen_message(text, mentee_under_18=False, risk_terms=terms)
+        assert result == ScreeningResult(F, ("risk:secrecy:Don't tell",)), text
+
+
+def test_phrases_match_whole_words_only() -> None:
+    terms = [RiskTerm("secret", Severity.SEVERE, "secrecy")]
+    screener = Screener(terms)
+    assert screener.screen("it's a secret", mentee_under_18=True).verdict is H
+    assert screener.screen("secretary", mentee_under_18=True).verdict is D
+    assert screener.screen("top-secret!", mentee_under_18=True).verdict is H
+
+
+def test_every_default_term_matches_itself() -> None:
+    screener = Screener(DEFAULT_RISK_TERMS)
+    for term in DEFAULT_RISK_TERMS:
+        result = screener.screen(term.phrase, mentee_under_18=False)
+        assert f"risk:{term.category}:{term.phrase}" in result.reasons, term
+        expected = H if term.severity is Severity.SEVERE else F
+        assert result.verdict is expected, term
+
+
+def test_default_terms_cover_the_required_categories() -> None:
+    categories = {t.category for t in DEFAULT_RISK_TERMS}
+    assert {"secrecy", "meeting", "gifts", "self-harm", "abuse"} <= categories
+    assert 40 <= len(DEFAULT_RISK_TERMS) <= 150
+    assert {t.severity for t in DEFAULT_RISK_TERMS} >= {Severity.SEVERE, Severity.MEDIUM}
+
+
+def test_empty_phrase_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        Screener([RiskTerm(" ?! ", Severity.LOW, "x")])
+
+
+def test_no_terms_and_empty_message() -> None:
+    screener = Screener([])
+    assert screener.screen("", mentee_under_18=True) == ScreeningResult(D, ())
+    assert screener.screen("   ", mentee_under_18=False) == ScreeningResult(D, ())
+    assert screener.screen("our little secret", mentee_under_18=True) == ScreeningResult(D, ())
+    assert screener.screen("add me on snap", mentee_under_18=True).verdict is H
+
+
+def test_enum_values() -> None:
+    assert [v.value for v in Verdict] == ["DELIVER", "FLAG", "HOLD"]
+    assert [s.value for s in Severity] == ["low", "medium", "severe"]
