@@ -1,11 +1,13 @@
-"""The one place where everything is wired: settings, database, routes, background work."""
+"""The one place where everything is wired: settings, database, routes, live engine, workers."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
+import socketio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
@@ -13,12 +15,20 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from server.accounts import AccountPolicy
+from server.chat.backend import ChatBackendService
+from server.chat.rules import RateLimiter
+from server.chat.screening_rules import ScreeningRules
+from server.chat.writer import MessageWriter
 from server.db import Database
 from server.settings import Settings
-from server.web import admin, dashboard, errors, health, people, session_pages
+from server.web import admin, dashboard, errors, health, messages, people, session_pages
 from server.web.security_headers import SecurityHeadersMiddleware
 from server.web.templating import WEBCLIENT
 from server.worker import Worker
+from sessions.chat import ChatEngine
+
+# Socket payloads stay small: chat text and SDP only. Bigger frames are refused by engine.io.
+MAX_SOCKET_PAYLOAD = 100_000
 
 
 def account_policy(settings: Settings) -> AccountPolicy:
@@ -32,27 +42,50 @@ def account_policy(settings: Settings) -> AccountPolicy:
     )
 
 
+def _socket_server(settings: Settings) -> socketio.AsyncServer:
+    origin = urlsplit(settings.base_url)
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    return socketio.AsyncServer(
+        async_mode="asgi",
+        client_manager=manager,
+        cors_allowed_origins=[f"{origin.scheme}://{origin.netloc}"],
+        max_http_buffer_size=MAX_SOCKET_PAYLOAD,
+        logger=False,
+        engineio_logger=False,
+    )
+
+
 def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
     """Builds the ASGI app. With `run_worker` the e-mail worker runs inside the web process."""
+    db = Database(settings.database_url)
+    writer = MessageWriter(db.engine)
+    screening = ScreeningRules()
+    limiter = RateLimiter(limit=settings.chat_rate_limit, window=settings.chat_rate_window_seconds)
+    sio = _socket_server(settings)
+    chat_backend = ChatBackendService(db, writer, screening, limiter)
+    chat = ChatEngine(sio, chat_backend)
+    worker = Worker(db, settings, poll_seconds=settings.worker_poll_seconds)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        db = Database(settings.database_url)
-        worker = Worker(db, settings, poll_seconds=settings.worker_poll_seconds)
-        app.state.db = db
-        app.state.wake_outbox = worker.wake if run_worker else (lambda: None)
+        async with db.session() as session:
+            await screening.reload(session=session)
+        writer.start()
         if run_worker:
             worker.start()
         try:
             yield
         finally:
             await worker.stop()
+            await writer.stop()
             await db.dispose()
 
-    async def no_live_sessions(_key: object) -> None:
-        """Replaced by the live-session engine once sockets are wired."""
+    async def on_logout(session_key: str) -> None:
+        await chat.disconnect_session(session_key)
 
-    node_modules = WEBCLIENT / "node_modules"
+    async def on_user_disabled(user_id: int) -> None:
+        await chat.disconnect_user(user_id)
+
     app = Starlette(
         routes=[
             *health.routes,
@@ -60,10 +93,11 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             *dashboard.routes,
             *people.routes,
             *admin.routes,
+            *messages.routes,
             Mount("/static", StaticFiles(directory=WEBCLIENT / "static"), name="static"),
             Mount(
                 "/vendor",
-                StaticFiles(directory=node_modules, check_dir=False),
+                StaticFiles(directory=WEBCLIENT / "node_modules", check_dir=False),
                 name="vendor",
             ),
         ],
@@ -73,6 +107,14 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
     )
     app.state.settings = settings
     app.state.account_policy = account_policy(settings)
-    app.state.on_logout = no_live_sessions
-    app.state.on_user_disabled = no_live_sessions
-    return app
+    app.state.db = db
+    app.state.chat = chat
+    app.state.chat_backend = chat_backend
+    app.state.writer = writer
+    app.state.screening = screening
+    app.state.limiter = limiter
+    app.state.wake_outbox = worker.wake if run_worker else (lambda: None)
+    app.state.on_logout = on_logout
+    app.state.on_user_disabled = on_user_disabled
+    asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
+    return asgi

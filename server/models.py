@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Column, Index, String, Text
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.db import UTCDateTime, utcnow
@@ -198,22 +198,85 @@ class OutboxEmail(SQLModel, table=True):
     sent_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
+class MessageStatus(enum.StrEnum):
+    DELIVERED = "delivered"  # visible to both members (a FLAG verdict is delivered too)
+    HELD = "held"  # awaiting safeguarding review; only the sender sees it
+    REJECTED = "rejected"  # a reviewer declined it; never delivered
+
+
+class Conversation(SQLModel, table=True):
+    """The one conversation of a pairing; `last_seq` hands out gap-free message positions."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="pairing.id", unique=True)
+    last_seq: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class Message(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq", name="uq_message_conversation_seq"),
+        UniqueConstraint("sender_id", "client_id", name="uq_message_sender_client"),
+        Index("ix_message_status_created", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id")
+    seq: int
+    sender_id: int = Field(foreign_key="user.id")
+    client_id: str = Field(sa_type=String(64))
+    body: str = Field(sa_type=Text)
+    status: str = Field(sa_type=String(20))
+    verdict: str = Field(sa_type=String(10))
+    reasons: str = Field(default="", sa_type=Text)  # screening reasons, one per line
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class ConversationRead(SQLModel, table=True):
+    """How far each member has read, for unread counts."""
+
+    __table_args__ = (UniqueConstraint("conversation_id", "user_id", name="uq_read_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id")
+    user_id: int = Field(foreign_key="user.id")
+    last_read_seq: int = 0
+
+
+class RiskTermRow(SQLModel, table=True):
+    """A safeguarding phrase the screening looks for; safeguarding leads maintain the list."""
+
+    __tablename__ = "riskterm"
+
+    id: int | None = Field(default=None, primary_key=True)
+    phrase: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    severity: str = Field(sa_type=String(10))
+    category: str = Field(sa_type=String(40))
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
 __all__ = [
     "AccountToken",
     "AuthSession",
     "ConsentMethod",
+    "Conversation",
+    "ConversationRead",
     "DBSCheckType",
     "GuardianConsent",
     "LoginFailure",
     "Meeting",
     "MeetingStatus",
     "MentorVetting",
+    "Message",
+    "MessageStatus",
     "Organisation",
     "OrganisationKind",
     "OutboxEmail",
     "OutboxStatus",
     "Pairing",
     "PairingStatus",
+    "RiskTermRow",
     "Role",
     "TokenPurpose",
     "User",

@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server import authz, directory
+from server.chat import conversations
 from server.models import Role, User
 from server.web.auth import current_user, requires, signed_in_user
 from server.web.templating import render
@@ -34,6 +35,9 @@ async def dashboard_context(user: User, request: Request) -> dict[str, Any]:
         if role in authz.PARTICIPANT_ROLES:
             context["pairings"] = await directory.pairings(
                 session=session, member_id=user.id, active_only=True
+            )
+            context["unread"] = await conversations.unread_counts(
+                session=session, user_id=user.id or 0
             )
         elif role is Role.COORDINATOR and user.organisation_id is not None:
             context["people"] = await directory.people_in(

@@ -8,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server import accounts
+from server.credentials import token_digest
 from server.errors import DomainError
 from server.models import TokenPurpose, User
 from server.web.auth import SESSION_COOKIE, client_ip, current_user
@@ -94,7 +95,7 @@ async def logout(request: Request) -> Response:
     if token:
         async with request.app.state.db.session() as session:
             await accounts.end_session(session=session, token=token)
-        await request.app.state.on_logout(token)
+        await request.app.state.on_logout(token_digest(token))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -17,7 +17,7 @@ from livesite import LiveServer, log_in
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.routing import Mount, Route
 
-from server.models import Role
+from server.models import Pairing, Role
 
 ACTORS = ("anonymous", "mentee", "mentor", "coordinator", "safeguarding", "admin")
 
@@ -78,6 +78,18 @@ MATRIX = [
         foreign={"coordinator": 404, "safeguarding": 404},
     ),
     Row("POST", "/organisations", everyone(403, anonymous=401, admin=303)),
+    Row(
+        "GET",
+        "/pairings/{pairing}/messages",
+        everyone(403, anonymous=303, mentor=200, mentee=200),
+        foreign={"mentor": 404, "mentee": 404},
+    ),
+    Row(
+        "POST",
+        "/pairings/{pairing}/messages",
+        everyone(403, anonymous=401, mentor=303, mentee=303),
+        foreign={"mentor": 404, "mentee": 404},
+    ),
 ]
 
 _names = itertools.count()
@@ -94,6 +106,8 @@ def _form(row: Row, organisation_id: int) -> dict[str, str]:
         }
     if row.path == "/organisations":
         return {"name": f"New College {number}", "kind": "college"}
+    if row.path.endswith("/messages"):
+        return {"text": f"Hello number {number}", "client_id": f"matrix-{number}"}
     if row.path == "/login":
         return {"email": f"nobody{number}@example.org", "password": "not the password"}
     if row.path == "/password-reset":
@@ -108,6 +122,7 @@ def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
         "{user_id:int}": "{person}",
         "{organisation_id:int}": "{organisation}",
         "{token:str}": "{token}",
+        "{pairing_id:int}": "{pairing}",
     }
     registered = set()
     for route in live_server.starlette.routes:
@@ -134,9 +149,15 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
             "own": await factories.user(session, Role.MENTEE, own),
             "foreign": await factories.user(session, Role.MENTEE, foreign),
         }
-        return own, foreign, actors, targets
+        own_pairing = Pairing(
+            mentor_id=actors["mentor"].id, mentee_id=actors["mentee"].id, organisation_id=own.id
+        )
+        session.add(own_pairing)
+        await session.commit()
+        pairings = {"own": own_pairing, "foreign": (await factories.pair(session, foreign)).pairing}
+        return own, foreign, actors, targets, pairings
 
-    own, foreign, actors, targets = await live_server.in_session(make)
+    own, foreign, actors, targets, pairings = await live_server.in_session(make)
     clients: dict[str, httpx.AsyncClient] = {}
     failures = []
     try:
@@ -151,7 +172,10 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
                 continue
             organisation = own if side == "own" else foreign
             path = row.path.format(
-                person=targets[side].id, organisation=organisation.id, token="not-a-real-token"
+                person=targets[side].id,
+                organisation=organisation.id,
+                pairing=pairings[side].id,
+                token="not-a-real-token",
             )
             for actor in ACTORS:
                 expected = (

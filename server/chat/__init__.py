@@ -1,0 +1,1 @@
+"""Chat between the two members of a pairing: rules, storage and the live-engine backend."""
