@@ -1,4 +1,4 @@
-"""The `mentormeet` command: serve, worker, db upgrade, demo, create-user."""
+"""The `mentormeet` command: serve, worker, db upgrade, demo, create-user, screen."""
 
 from __future__ import annotations
 
@@ -118,6 +118,37 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def cmd_screen(settings: Settings, args: argparse.Namespace) -> int:
+    """One message per line on stdin, one JSON verdict per line on stdout."""
+    import json
+
+    from server.screening import DEFAULT_RISK_TERMS, RiskTerm, Screener
+
+    async def load_terms() -> tuple[RiskTerm, ...]:
+        from server.chat.screening_rules import stored_risk_terms
+        from server.db import Database
+
+        db = Database(settings.database_url)
+        try:
+            async with db.session() as session:
+                return await stored_risk_terms(session=session)
+        finally:
+            await db.dispose()
+
+    try:
+        terms = asyncio.run(load_terms())
+    except Exception as error:  # no database yet: the seeded defaults are what chat would use
+        print(f"note: using the default phrase list ({type(error).__name__})", file=sys.stderr)
+        terms = DEFAULT_RISK_TERMS
+    screener = Screener(terms)
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        result = screener.screen(text, mentee_under_18=args.mentee_under_18)
+        print(json.dumps({"verdict": result.verdict.value, "reasons": list(result.reasons)}))
+        sys.stdout.flush()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mentormeet", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -161,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--organisation-id", type=int)
     create.add_argument("--date-of-birth", help="YYYY-MM-DD")
     create.set_defaults(handler=cmd_create_user)
+
+    screen = commands.add_parser(
+        "screen", help="screen messages from stdin (one per line) with the chat's rules"
+    )
+    screen.add_argument(
+        "--mentee-under-18", action="store_true", help="apply the rules for an under-18 mentee"
+    )
+    screen.set_defaults(handler=cmd_screen)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -130,3 +131,30 @@ def test_bad_ice_servers_setting_is_a_clear_configuration_error(
 ) -> None:
     result = mentormeet(database_url, "db", "upgrade", ICE_SERVERS=value)
     assert result.returncode == 2 and "configuration error" in result.stderr
+
+
+def test_screen_reads_lines_and_prints_one_verdict_each(database_url: str) -> None:
+    lines = ["see you at the session at 5.30", "add me on snap: jo_b", "this is our little secret"]
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", "screen", "--mentee-under-18"],
+        input="\n".join(lines) + "\n",
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    verdicts = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [v["verdict"] for v in verdicts] == ["DELIVER", "HOLD", "HOLD"]
+    assert "contact:social" in verdicts[1]["reasons"]
+    assert verdicts[2]["reasons"] == ["risk:secrecy:our little secret"]
+    adult = subprocess.run(
+        [sys.executable, "-m", "server.cli", "screen"],
+        input="add me on snap: jo_b\n",
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(adult.stdout)["verdict"] == "FLAG"
