@@ -8,7 +8,7 @@ const TYPING_SHOWN_MS = 4000;
 export function startChat(root, socket) {
   const conversationId = Number(root.dataset.conversationId);
   const userId = Number(root.dataset.userId);
-  const timeFormat = new Intl.DateTimeFormat(undefined, {
+  const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
     timeZone: root.dataset.timezone || undefined,
     day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
   });

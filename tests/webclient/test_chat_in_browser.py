@@ -1,0 +1,71 @@
+"""In Chromium: mentor and mentee, in two browser contexts, chat through the Messages page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factories
+from factories import PASSWORD
+from livesite import LiveServer
+from playwright.async_api import Page, expect
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+async def _open_messages(browser: Any, live: LiveServer, email: str) -> Page:
+    context = await browser.new_context()
+    page: Page = await context.new_page()
+    await page.goto(live.url + "/login")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.get_by_role("link", name="Messages").click()
+    await expect(page.get_by_role("log", name="Conversation")).to_be_visible()
+    return page
+
+
+async def test_mentor_and_mentee_chat_in_two_browsers(
+    live_server: LiveServer, browser: Any, artifacts: Any
+) -> None:
+    async def make(session: AsyncSession) -> factories.Pair:
+        org = await factories.organisation(session)
+        return await factories.pair(session, org, under_18=True)
+
+    pair = await live_server.in_session(make)
+    mentor = await _open_messages(browser, live_server, pair.mentor.email)
+    mentee = await _open_messages(browser, live_server, pair.mentee.email)
+    await expect(mentee.get_by_role("note")).to_contain_text(
+        "Messages are kept and may be reviewed by the safeguarding team."
+    )
+
+    await mentor.get_by_label("Message").fill("Hi! How did the <b>mock exams</b> go?")
+    await mentor.get_by_role("button", name="Send").click()
+    mentee_log = mentee.get_by_role("log", name="Conversation")
+    await expect(mentee_log).to_contain_text("How did the <b>mock exams</b> go?")  # shown as text
+    assert await mentee_log.locator("b").count() == 0
+
+    await mentee.get_by_label("Message").fill("Pretty well, maths was hard")
+    await mentee.get_by_label("Message").press("Enter")
+    await expect(mentor.get_by_role("log", name="Conversation")).to_contain_text("maths was hard")
+    await expect(mentor.locator("#chat-typing")).to_have_text("")
+
+    # Contact details to an under-18 mentee are held: the mentor sees "Awaiting review",
+    # the mentee never sees the message.
+    await mentor.get_by_label("Message").fill("my number is 07700 900 123")
+    await mentor.get_by_role("button", name="Send").click()
+    await expect(mentor.get_by_role("log", name="Conversation")).to_contain_text("Awaiting review")
+    await mentor.get_by_label("Message").fill("see you on Thursday")
+    await mentor.get_by_role("button", name="Send").click()
+    await expect(mentee_log).to_contain_text("see you on Thursday")
+    await expect(mentee_log).not_to_contain_text("07700")
+
+    # A reload shows every message exactly once, in order.
+    await mentee.reload()
+    items = mentee.get_by_role("log", name="Conversation").get_by_role("listitem")
+    await expect(items).to_have_count(3)
+    texts = await items.locator(".text").all_inner_texts()
+    assert texts == [
+        "Hi! How did the <b>mock exams</b> go?",
+        "Pretty well, maths was hard",
+        "see you on Thursday",
+    ]
+    await mentor.screenshot(path=artifacts / "mentor-messages.png", full_page=True)
