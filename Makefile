@@ -51,7 +51,9 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy server sessions bench tests
+	$(BIN)/mypy server sessions bench
+	MYPYPATH=tests $(BIN)/mypy tests/*.py tests/server tests/webclient
+	MYPYPATH=tests:tests/sessions $(BIN)/mypy tests/sessions
 
 bench-quick: install-test
 	$(BIN)/python -m bench.media --quick

@@ -150,7 +150,9 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
             "foreign": await factories.user(session, Role.MENTEE, foreign),
         }
         own_pairing = Pairing(
-            mentor_id=actors["mentor"].id, mentee_id=actors["mentee"].id, organisation_id=own.id
+            mentor_id=actors["mentor"].id or 0,
+            mentee_id=actors["mentee"].id or 0,
+            organisation_id=own.id or 0,
         )
         session.add(own_pairing)
         await session.commit()

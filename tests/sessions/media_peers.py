@@ -119,6 +119,9 @@ class Client:
         self._tasks: list[asyncio.Task[None]] = []
         self._drop_every = drop_every
         self.join_started = 0.0
+        self.answered = 0.0
+        self.connected = 0.0
+        self.pc.on("connectionstatechange", self._on_state)
         self.dropped: set[int] = set()
         if publish:
             self.video = SyntheticVideoTrack()
@@ -147,6 +150,7 @@ class Client:
         answer = await room.join(
             participant_id, self.pc.localDescription.sdp, receive_only=receive_only
         )
+        self.answered = time.monotonic()
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
         for transceiver, recorder in self._receiving:
             assert transceiver.mid is not None
@@ -155,6 +159,20 @@ class Client:
                 self._lose_packets(transceiver)
             if self._decode and transceiver.kind == "video":
                 self._tasks.append(asyncio.create_task(self._watch(transceiver.receiver.track)))
+
+    def _on_state(self) -> None:
+        if self.pc.connectionState == "connected":
+            self.connected = time.monotonic()
+
+    def timeline(self) -> dict[str, float]:
+        """Seconds from handing the offer to the room to each step of a (late) join."""
+        video = self.recorders[self.mids("video")[0]]
+        steps = {"answered": self.answered, "connected": self.connected}
+        if video.arrivals:
+            steps["first frame"] = video.arrivals[0]
+        if self.first_picture.done():
+            steps["first picture"] = self.first_picture.result()
+        return {name: round(at - self.join_started, 3) for name, at in steps.items()}
 
     def _lose_packets(self, transceiver: RTCRtpTransceiver) -> None:
         """Lose every n-th media packet once on the way in (its RTX repair gets through)."""

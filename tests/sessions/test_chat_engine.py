@@ -13,7 +13,7 @@ import socketio
 from chatclient import ChatClient
 from factories import PASSWORD
 from livesite import LiveServer, csrf_from, log_in
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.chat.conversations import conversation_for_pairing
@@ -60,7 +60,9 @@ async def _conversation(
 async def _stored(live: LiveServer, conversation_id: int) -> list[Message]:
     async def load(session: AsyncSession) -> list[Message]:
         query = (
-            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.seq)
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(col(Message.seq))
         )
         return list((await session.exec(query)).all())
 

@@ -26,14 +26,14 @@ async def test_frames_arrive_byte_identical_at_full_rate(
     await asyncio.sleep(3)
     for sender, receiver in ((mentor, mentee), (mentee, mentor)):
         assert sender.video is not None
-        received, sent = list(receiver.video_frames()), list(sender.video.sent)
-        first = sent.index(received[0])
-        # Frames still in flight at the end are not counted as lost.
-        expected = len(sent) - first - 2
-        assert len(received) >= 0.95 * expected, (len(received), expected)
+        sent = list(sender.video.sent)
+        expected = len(sent) - sent.index(receiver.video_frames()[0])
         assert expected >= 2.5 * FPS
+        # On a busy machine frames may still be queued: late is fine, lost is not.
+        await wait_for(lambda: len(receiver.video_frames()) >= 0.95 * expected, within=3)  # noqa: B023
+        received = receiver.video_frames()
         assert is_vp8_keyframe(received[0])
-        assert _contiguous_slice(received, sent)
+        assert _contiguous_slice(received, sender.video.sent)
         audio = receiver.recorders[receiver.mids("audio")[0]].frames
         assert len(audio) > 100  # 50 Opus frames a second
 
@@ -48,7 +48,7 @@ async def test_late_joiner_sees_a_picture_within_a_second(
     await mentee.join(room, "mentee")
     first_picture = await asyncio.wait_for(mentee.first_picture, 3)
     # From handing the offer to the room to a decoded picture.
-    assert first_picture - mentee.join_started < 1.0
+    assert first_picture - mentee.join_started < 1.0, mentee.timeline()
     assert is_vp8_keyframe(mentee.video_frames()[0])
 
 
