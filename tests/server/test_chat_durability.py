@@ -84,8 +84,15 @@ def server(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
     process.stop()
 
 
+KILL_AFTER_ACKS = 60
+
+
 async def _sender(
-    client: ChatClient, conversation_id: int, acked: dict[str, int], sent: list[str]
+    client: ChatClient,
+    conversation_id: int,
+    acked: dict[str, int],
+    sent: list[str],
+    enough: asyncio.Event,
 ) -> None:
     """Sends until the connection dies; records what was acknowledged."""
     number = 0
@@ -99,6 +106,10 @@ async def _sender(
             return
         if ack.get("ok"):
             acked[client_id] = ack["seq"]
+            if len(acked) >= KILL_AFTER_ACKS:
+                enough.set()
+            if len(acked) >= KILL_AFTER_ACKS:
+                enough.set()
 
 
 async def test_acknowledged_messages_survive_a_killed_server(
@@ -118,12 +129,12 @@ async def test_acknowledged_messages_survive_a_killed_server(
         assert (await client.join(conversation_id))["ok"]
     acked: dict[str, int] = {}
     sent: list[list[str]] = [[], []]  # client ids, per sender
+    enough = asyncio.Event()
     senders = [
-        asyncio.create_task(_sender(client, conversation_id, acked, sent[index]))
+        asyncio.create_task(_sender(client, conversation_id, acked, sent[index], enough))
         for index, client in enumerate(clients)
     ]
-    while len(acked) < 60:
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(enough.wait(), 60)
     server.kill()
     await asyncio.wait_for(asyncio.gather(*senders), 30)
     for client in clients:
