@@ -134,7 +134,7 @@ class ChatEngine:
             raise Refused("'id' must not be empty.", field="id")
         body = text(payload, "text", max_length=MAX_TEXT)
         outcome = await self._backend.send(who, access, client_id, body)
-        await self.publish(outcome)
+        await self.publish(outcome, skip_sid=sid)  # the sender's socket learns it from the ack
         message = outcome.message
         return {
             "ok": True,
@@ -144,14 +144,14 @@ class ChatEngine:
             "status": message.status,
         }
 
-    async def publish(self, outcome: SendOutcome) -> None:
+    async def publish(self, outcome: SendOutcome, skip_sid: str | None = None) -> None:
         """Shows a stored message to whoever may see it, and alerts safeguarding staff."""
         wire = outcome.message.to_wire()
         if outcome.deliver:
             room = conversation_room(outcome.message.conversation_id)
         else:
             room = user_room(outcome.message.sender_id)  # held: the sender's devices only
-        await self._sio.emit("message", wire, room=room)
+        await self._sio.emit("message", wire, room=room, skip_sid=skip_sid)
         if outcome.alert is not None:
             for alert_room in outcome.alert_rooms:
                 await self._sio.emit("safeguarding_alert", outcome.alert, room=alert_room)
