@@ -40,6 +40,8 @@ from aiortc.rtp import (
     wrap_rtx,
 )
 
+from .rtp_writer import RtpWriter
+
 __all__ = [
     "AiortcCompatibilityError",
     "InboundEndpoint",
@@ -258,9 +260,14 @@ class OutboundEndpoint:
         self.ssrc: int = self._sender._ssrc
         self.rtx_ssrc: int = self._sender._rtx_ssrc
         self.codecs: list[RTCRtpCodecParameters] = list(transceiver._codecs)
+        extensions = transceiver._headerExtensions
         self._extensions = HeaderExtensionsMap()
-        self._extensions.configure(RTCRtpParameters(headerExtensions=transceiver._headerExtensions))
+        self._extensions.configure(RTCRtpParameters(headerExtensions=extensions))
+        self._writer = RtpWriter(self.ssrc, self.mid, {e.uri: e.id for e in extensions})
         self._own_rtcp: RtcpHandler = self._sender._handle_rtcp_packet
+        # Sender-report counters, handed to aiortc's sender once per frame.
+        self._packets = 0
+        self._octets = 0
 
     def intercept(self, on_feedback: Callable[[RtcpFeedback], Awaitable[None]]) -> None:
         """Answer NACK/PLI/FIR/REMB ourselves; other RTCP (reports) still reaches aiortc."""
@@ -293,12 +300,23 @@ class OutboundEndpoint:
         sequence_number: int,
         timestamp: int,
     ) -> bytes:
-        """Rewrite ``packet`` in place for this subscriber and return its wire bytes."""
+        """This subscriber's wire bytes for ``packet`` (which may be modified)."""
+        ext = packet.extensions
+        if self._writer.usable and not packet.csrc and not packet.padding_size:
+            return self._writer.write(
+                marker=packet.marker,
+                payload_type=payload_type,
+                sequence_number=sequence_number,
+                timestamp=timestamp,
+                payload=packet.payload,
+                abs_send_time=_abs_send_time(),
+                audio_level=ext.audio_level,
+            )
+        # Rare shapes (CSRCs, padding, two-byte extension ids): aiortc's own serializer.
         packet.ssrc = self.ssrc
         packet.payload_type = payload_type
         packet.sequence_number = sequence_number
         packet.timestamp = timestamp
-        ext = packet.extensions
         ext.mid = self.mid
         ext.abs_send_time = _abs_send_time()
         ext.rtp_stream_id = None
@@ -320,10 +338,12 @@ class OutboundEndpoint:
 
     def record_sent(self, timestamp: int, octets: int, marker: bool) -> None:
         """Keep the counters of aiortc's RTCP sender reports in step with what we send."""
-        sender = self._sender
-        setattr(sender, _SENDER_PACKETS, getattr(sender, _SENDER_PACKETS) + 1)
-        setattr(sender, _SENDER_OCTETS, getattr(sender, _SENDER_OCTETS) + octets)
+        self._packets += 1
+        self._octets += octets
         if marker:
+            sender = self._sender
+            setattr(sender, _SENDER_PACKETS, self._packets & 0xFFFFFFFF)
+            setattr(sender, _SENDER_OCTETS, self._octets & 0xFFFFFFFF)
             setattr(sender, _SENDER_NTP, _ntp_now())
             setattr(sender, _SENDER_RTP_TS, timestamp)
 

@@ -1,13 +1,16 @@
 """Pure helpers of the media relay: keyframe detection, codec mapping, history, offers."""
 
 import pytest
-from aiortc import RTCRtpCodecParameters
+from aiortc import RTCRtpCodecParameters, RTCRtpParameters
+from aiortc.codecs import HEADER_EXTENSIONS
+from aiortc.rtp import HeaderExtensionsMap, RtpPacket
 
 from sessions.media import MalformedSdpError, SdpTooLargeError, UnsupportedMediaError
 from sessions.media.codecs import match_payload_types, rtx_payload_types
 from sessions.media.history import PacketHistory
 from sessions.media.keyframes import starts_keyframe
 from sessions.media.offer import check_offer
+from sessions.media.rtp_writer import RtpWriter
 
 
 @pytest.mark.parametrize(
@@ -110,3 +113,31 @@ def test_offer_layout_is_read() -> None:
 def test_offer_is_refused(offer: object, error: type[Exception]) -> None:
     with pytest.raises(error):
         check_offer(offer)
+
+
+@pytest.mark.parametrize(
+    ("kind", "mid", "audio_level"),
+    [("video", "1", None), ("audio", "0", (True, 42)), ("audio", "abc", None)],
+)
+def test_rtp_writer_matches_aiortc_serializer(
+    kind: str, mid: str, audio_level: tuple[bool, int] | None
+) -> None:
+    extensions = HEADER_EXTENSIONS[kind]
+    ids = {e.uri: e.id for e in extensions}
+    mapping = HeaderExtensionsMap()
+    mapping.configure(RTCRtpParameters(headerExtensions=extensions))
+    packet = RtpPacket(payload_type=97, marker=1, sequence_number=65535, timestamp=2**32 - 1)
+    packet.ssrc, packet.payload = 0xDEADBEEF, b"\x10\x00payload"
+    packet.extensions.mid = mid
+    packet.extensions.abs_send_time = 0x123456 if kind == "video" else None
+    packet.extensions.audio_level = audio_level
+    written = RtpWriter(0xDEADBEEF, mid, ids).write(
+        marker=1,
+        payload_type=97,
+        sequence_number=65535,
+        timestamp=2**32 - 1,
+        payload=b"\x10\x00payload",
+        abs_send_time=0x123456,
+        audio_level=audio_level,
+    )
+    assert written == packet.serialize(mapping)
