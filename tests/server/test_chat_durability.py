@@ -153,7 +153,9 @@ async def test_acknowledged_messages_survive_a_killed_server(
     for index in range(len(people)):
         client = ChatClient(server.url, clients[index].session_cookie)
         await client.connect()
-        seen = sorted({m["seq"] for m in clients[index].messages})
+        # What this client showed: the partner's messages it received, its own acknowledged ones.
+        own = {acked[client_id] for client_id in sent[index] if client_id in acked}
+        seen = sorted({m["seq"] for m in clients[index].messages} | own)
         last_seq = seen[-1] if seen else 0
         history = await client.join(conversation_id, after_seq=last_seq)
         resynced = [m["seq"] for m in history["messages"]]

@@ -1,0 +1,295 @@
+"""Chat throughput and acknowledgement latency: mentormeet's full path against a bare relay.
+
+    python -m bench.chat [--quick] [--clients N] [--messages M]
+
+N socket clients in N/2 pair conversations on loopback each send M messages, waiting for each
+acknowledgement. Both servers run as separate processes in the same run:
+  bare  - a bare python-socketio relay: ack the sender, emit to the other member, nothing else;
+  ours  - `mentormeet serve`: session auth, validation, rate limiting, screening, durable
+          group-committed storage in SQLite (WAL, synchronous=FULL), then ack and emit.
+Then ours again, paced at half of the bare relay's throughput, for its latency under load.
+The last line printed is one JSON object; `ratio` = ours ÷ bare relay throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import socketio
+
+# Realistic short chat lines: screening has to look at digits, '@' and keywords in some of them.
+TEXTS = [
+    "hi! how was the mock exam today?",
+    "pretty good thanks, maths paper 2 was hard",
+    "shall we look at your personal statement on thursday at 5.30?",
+    "I got 7 9s and 2 8s in my GCSEs",
+    "the UCAS deadline is 29 January, let's plan for it",
+    "can you send me the link to the course page in the chat",
+    "my predicted grades are A*AA",
+    "see you next week, good luck with the interview!",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ServerProcess:
+    def __init__(self, command: list[str], env: dict[str, str], port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(
+                        self.process.stderr.read().decode() if self.process.stderr else ""
+                    )
+                time.sleep(0.05)
+        raise RuntimeError(f"server on port {port} did not start")
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.process.pid)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+
+@dataclass
+class Pair:
+    room: int
+    cookies: tuple[str | None, str | None]
+
+
+@dataclass
+class Result:
+    messages: int
+    seconds: float
+    latencies: list[float]
+    server_cpu: float
+
+    def summary(self) -> dict[str, float]:
+        ordered = sorted(self.latencies)
+        return {
+            "messages": self.messages,
+            "messages_per_s": round(self.messages / self.seconds, 1),
+            "p50_ms": round(statistics.median(ordered) * 1000, 2),
+            "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
+            "server_cpu_ms_per_message": round(self.server_cpu / self.messages * 1000, 3),
+        }
+
+
+async def run_load(
+    server: ServerProcess,
+    pairs: list[Pair],
+    join: Callable[[int], dict[str, Any]],
+    send: Callable[[int, str, str], dict[str, Any]],
+    messages: int,
+    rate_per_client: float | None = None,
+) -> Result:
+    clients: list[tuple[socketio.AsyncClient, int]] = []
+    for pair in pairs:
+        for cookie in pair.cookies:
+            client = socketio.AsyncClient(reconnection=False)
+            headers = {"Cookie": f"mm_session={cookie}"} if cookie else {}
+            await client.connect(server.url, headers=headers, transports=["websocket"])
+            reply = await client.call("join", join(pair.room), timeout=10)
+            assert reply.get("ok"), reply
+            clients.append((client, pair.room))
+    latencies: list[float] = []
+
+    async def sender(client: socketio.AsyncClient, room: int) -> None:
+        next_at = time.perf_counter()
+        for number in range(messages):
+            if rate_per_client:
+                next_at += 1 / rate_per_client
+                await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+            started = time.perf_counter()
+            reply = await client.call(
+                "send", send(room, str(uuid.uuid4()), TEXTS[number % len(TEXTS)]), timeout=30
+            )
+            latencies.append(time.perf_counter() - started)
+            assert reply.get("ok"), reply
+
+    cpu_before = server.cpu()
+    started = time.perf_counter()
+    await asyncio.gather(*(sender(client, room) for client, room in clients))
+    seconds = time.perf_counter() - started
+    cpu = server.cpu() - cpu_before
+    for client, _ in clients:
+        await client.disconnect()
+    return Result(len(latencies), seconds, latencies, cpu)
+
+
+async def seed(database_url: str, pairs: int) -> list[Pair]:
+    """Pairs with conversations, and a logged-in session for each member."""
+    from server.accounts import AccountPolicy, start_session
+    from server.chat.conversations import conversation_for_pairing
+    from server.db import Database
+    from server.models import Organisation, Pairing, Role, User
+
+    db = Database(database_url)
+    seeded = []
+    async with db.session() as session:
+        org = Organisation(name="Bench College")
+        session.add(org)
+        await session.flush()
+        for number in range(pairs):
+            mentor = User(
+                email=f"mentor{number}@bench.test",
+                display_name=f"Mentor {number}",
+                role=Role.MENTOR,
+                organisation_id=org.id,
+            )
+            mentee = User(
+                email=f"mentee{number}@bench.test",
+                display_name=f"Mentee {number}",
+                role=Role.MENTEE,
+                organisation_id=org.id,
+            )
+            session.add_all([mentor, mentee])
+            await session.flush()
+            pairing = Pairing(
+                mentor_id=mentor.id or 0, mentee_id=mentee.id or 0, organisation_id=org.id or 0
+            )
+            session.add(pairing)
+            await session.commit()
+            conversation = await conversation_for_pairing(
+                session=session, pairing_id=pairing.id or 0
+            )
+            cookies = tuple(
+                [
+                    await start_session(session=session, user=user, policy=AccountPolicy())
+                    for user in (mentor, mentee)
+                ]
+            )
+            seeded.append(Pair(conversation.id or 0, (cookies[0], cookies[1])))
+    await db.dispose()
+    return seeded
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="a short run (under a minute)")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--messages", type=int, default=None, help="per client")
+    args = parser.parse_args()
+    messages = args.messages or (60 if args.quick else 300)
+    pair_count = max(1, args.clients // 2)
+
+    from server.migrate import upgrade
+
+    workdir = Path(tempfile.mkdtemp(prefix="mentormeet-bench-"))
+    database_url = f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
+    upgrade(database_url)
+    ours_pairs = asyncio.run(seed(database_url, pair_count))
+    bare_pairs = [Pair(number + 1, (None, None)) for number in range(pair_count)]
+
+    bare_port, ours_port = free_port(), free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    bare = ServerProcess(
+        [sys.executable, "-m", "bench.bare_relay", "--port", str(bare_port)], env, bare_port
+    )
+    ours_env = {
+        **env,
+        "DATABASE_URL": database_url,
+        "BASE_URL": f"http://127.0.0.1:{ours_port}",
+        "CHAT_RATE_LIMIT": "1000000",  # the benchmark sends faster than people may
+        "MENTORMEET_ENV": "test",
+    }
+    ours = ServerProcess(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(ours_port)], ours_env, ours_port
+    )
+    try:
+        bare_result = asyncio.run(
+            run_load(
+                bare,
+                bare_pairs,
+                lambda room: {"room": room},
+                lambda room, cid, text: {"room": room, "id": cid, "text": text},
+                messages,
+            )
+        )
+        ours_result = asyncio.run(
+            run_load(
+                ours,
+                ours_pairs,
+                lambda room: {"conversation_id": room},
+                lambda room, cid, text: {"conversation_id": room, "id": cid, "text": text},
+                messages,
+            )
+        )
+        half_rate = bare_result.messages / bare_result.seconds / 2
+        half_result = asyncio.run(
+            run_load(
+                ours,
+                ours_pairs,
+                lambda room: {"conversation_id": room},
+                lambda room, cid, text: {"conversation_id": room, "id": cid, "text": text},
+                messages,
+                rate_per_client=half_rate / (pair_count * 2),
+            )
+        )
+    finally:
+        bare.stop()
+        ours.stop()
+    bare_summary, ours_summary, half_summary = (
+        bare_result.summary(),
+        ours_result.summary(),
+        half_result.summary(),
+    )
+    ratio = round(ours_summary["messages_per_s"] / bare_summary["messages_per_s"], 3)
+    print(f"bare relay      : {bare_summary}")
+    print(f"mentormeet      : {ours_summary}")
+    print(f"mentormeet @ 1/2: {half_summary} (paced at {half_rate:.0f} messages/s)")
+    print(
+        json.dumps(
+            {
+                "benchmark": "chat",
+                "clients": pair_count * 2,
+                "messages_per_client": messages,
+                "bare_relay": bare_summary,
+                "mentormeet": ours_summary,
+                "mentormeet_half_load": {
+                    **half_summary,
+                    "paced_messages_per_s": round(half_rate, 1),
+                },
+                "ratio": ratio,
+                "goal": "ratio >= 0.6 and half-load p99 <= 20 ms",
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
