@@ -69,9 +69,8 @@ class ServerProcess:
                     return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(
-                        self.process.stderr.read().decode() if self.process.stderr else ""
-                    )
+                    output = self.process.stderr.read().decode() if self.process.stderr else ""
+                    raise RuntimeError(output) from None
                 time.sleep(0.05)
         raise RuntimeError(f"server on port {port} did not start")
 
