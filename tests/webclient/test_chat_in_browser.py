@@ -69,3 +69,29 @@ async def test_mentor_and_mentee_chat_in_two_browsers(
         "see you on Thursday",
     ]
     await mentor.screenshot(path=artifacts / "mentor-messages.png", full_page=True)
+
+
+async def test_a_message_sent_while_offline_is_delivered_once_on_reconnect(
+    live_server: LiveServer, browser: Any
+) -> None:
+    async def make(session: AsyncSession) -> factories.Pair:
+        org = await factories.organisation(session)
+        return await factories.pair(session, org)
+
+    pair = await live_server.in_session(make)
+    mentor = await _open_messages(browser, live_server, pair.mentor.email)
+    mentee = await _open_messages(browser, live_server, pair.mentee.email)
+    await mentor.wait_for_function("document.getElementById('chat-status').textContent === ''")
+
+    await mentor.context.set_offline(True)
+    await expect(mentor.get_by_role("status")).to_contain_text("Reconnecting", timeout=30_000)
+    await mentor.get_by_label("Message").fill("written on the bus with no signal")
+    await mentor.get_by_role("button", name="Send").click()
+    await expect(mentor.get_by_role("log", name="Conversation")).to_contain_text("Sending…")
+    await mentor.context.set_offline(False)
+
+    mentee_log = mentee.get_by_role("log", name="Conversation")
+    await expect(mentee_log).to_contain_text("written on the bus with no signal", timeout=20_000)
+    await expect(mentor.get_by_role("log", name="Conversation")).not_to_contain_text("Sending…")
+    await mentee.reload()
+    await expect(mentee.get_by_role("log", name="Conversation").get_by_role("listitem")).to_have_count(1)
