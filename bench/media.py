@@ -13,6 +13,7 @@ The last line printed is one JSON object; ``ratio`` = MediaRelay CPU per stream 
 import argparse
 import array
 import asyncio
+import dataclasses
 import fractions
 import json
 import queue
@@ -49,10 +50,11 @@ class Plan:
     relay_rooms: int
     warmup: float
     measure: float
+    audio: bool = True
 
 
 QUICK = Plan(forward_rooms=8, relay_rooms=3, warmup=8.0, measure=8.0)
-FULL = Plan(forward_rooms=20, relay_rooms=6, warmup=10.0, measure=20.0)
+FULL = Plan(forward_rooms=12, relay_rooms=4, warmup=10.0, measure=20.0)
 
 
 # --- pre-encoded media -------------------------------------------------------------
@@ -171,8 +173,8 @@ class RelayRoom:
         pc = RTCPeerConnection(config)
         self._peers.append(pc)
         if receive_only:
-            for kind in ("audio", "video"):
-                pc.addTransceiver(self._relay.subscribe(self._tracks[kind]), "sendonly")
+            for track in self._tracks.values():
+                pc.addTransceiver(self._relay.subscribe(track), "sendonly")
         else:
 
             @pc.on("track")
@@ -255,15 +257,16 @@ class Server:
 class BenchRoom:
     """One room's publishing and subscribing client peers."""
 
-    def __init__(self, name: str, video: Sequence[bytes], audio: Sequence[bytes]) -> None:
+    def __init__(self, name: str, video: Sequence[bytes], audio: Sequence[bytes] | None) -> None:
         self.name = name
         config = RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
         self.publisher = RTCPeerConnection(config)
         self.subscriber = RTCPeerConnection(config)
         self.video = LoopTrack("video", video, FPS, VIDEO_CLOCK)
-        self.publisher.addTransceiver(LoopTrack("audio", audio, 50, AUDIO_RATE), "sendonly")
+        if audio is not None:
+            self.publisher.addTransceiver(LoopTrack("audio", audio, 50, AUDIO_RATE), "sendonly")
+            self.subscriber.addTransceiver("audio", "recvonly")
         self.publisher.addTransceiver(self.video, "sendonly")
-        self.subscriber.addTransceiver("audio", "recvonly")
         self.counter = FrameCounter()
         receiver = self.subscriber.addTransceiver("video", "recvonly").receiver
         # Installed before the receiver starts its decoder thread, which reads this queue.
@@ -302,15 +305,17 @@ async def run_mode(
     mode: str, rooms: int, plan: Plan, video: list[bytes], audio: list[bytes]
 ) -> dict[str, Any]:
     server = await Server.start(mode)
-    bench_rooms = [BenchRoom(f"room-{i}", video, audio) for i in range(rooms)]
+    bench_rooms = [
+        BenchRoom(f"room-{i}", video, audio if plan.audio else None) for i in range(rooms)
+    ]
     try:
         for room in bench_rooms:
             await room.connect(server)
         # Every subscriber waits for a keyframe (pre-encoded: one every 3 s) and settles.
         await asyncio.sleep(plan.warmup)
-        cpu_start, start = await server.cpu(), time.monotonic()
+        cpu_start, start, own_start = await server.cpu(), time.monotonic(), time.process_time()
         await asyncio.sleep(plan.measure)
-        cpu_end, end = await server.cpu(), time.monotonic()
+        cpu_end, end, own_end = await server.cpu(), time.monotonic(), time.process_time()
     finally:
         for room in bench_rooms:
             await room.close()
@@ -329,6 +334,8 @@ async def run_mode(
         "fps_min": round(min(fps), 2),
         "frames_lost": expected - received,
         "loss": round(1 - received / expected, 5) if expected else None,
+        # The clients share this process: if it saturates, delivered fps says so.
+        "client_cpu_per_room": round((own_end - own_start) / seconds / rooms, 5),
     }
 
 
@@ -343,7 +350,8 @@ async def run(plan: Plan, quick: bool) -> dict[str, Any]:
         "quick": quick,
         "stream": (
             f"{WIDTH}x{HEIGHT} {FPS} fps VP8 {bitrate / 1e6:.2f} Mbps, keyframe every "
-            f"{KEYFRAME_EVERY // FPS} s, plus Opus; one publisher to one subscriber"
+            f"{KEYFRAME_EVERY // FPS} s{', plus Opus' if plan.audio else ''}; "
+            "one publisher to one subscriber"
         ),
         "cpu_per_stream": "fraction of one core used by the server process per relayed stream",
         "mentormeet_forwarding": forward,
@@ -363,13 +371,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="finish within 60 seconds")
     parser.add_argument("--serve", choices=("forward", "relay"), help=argparse.SUPPRESS)
     parser.add_argument("--rooms", type=int, help="rooms for mentormeet's forwarding")
+    parser.add_argument("--video-only", action="store_true", help="publish no audio")
     args = parser.parse_args(argv)
     if args.serve:
         asyncio.run(serve(args.serve))
         return
     plan = QUICK if args.quick else FULL
-    if args.rooms:
-        plan = Plan(args.rooms, plan.relay_rooms, plan.warmup, plan.measure)
+    plan = dataclasses.replace(
+        plan, forward_rooms=args.rooms or plan.forward_rooms, audio=not args.video_only
+    )
     print(json.dumps(asyncio.run(run(plan, args.quick))))
 
 

@@ -38,6 +38,7 @@ class Source:
         self._sinks: list[Sink] = []
         self._rtx_of = {rtx: apt for apt, rtx in rtx_payload_types(self.codecs).items()}
         self._media_ssrc: int | None = None
+        self._highest_seq: int | None = None
         self._nacks = NackTracker() if self.kind == "video" else None
         self._keyframe_requested_at: float | None = None
         self._last_remb = -math.inf
@@ -95,6 +96,11 @@ class Source:
             lost = self._nacks.add(packet)
             if lost:
                 await self._endpoint.send_nack(packet.ssrc, lost)
+        # A sink may only start on the newest packet: the ones after a late (repaired)
+        # packet were already passed by, and would never reach that sink.
+        in_order = self._highest_seq is None or _newer(packet.sequence_number, self._highest_seq)
+        if in_order:
+            self._highest_seq = packet.sequence_number
         if not self._sinks:
             return
         seq, ts, pt, marker = (
@@ -110,7 +116,7 @@ class Source:
                 self._keyframe_requested_at = None
         for sink in tuple(self._sinks):
             if not sink.started:
-                if not sink.connected:
+                if not sink.connected or not in_order:
                     continue
                 if starts_picture is None:
                     name = codecs[pt].name

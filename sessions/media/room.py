@@ -178,12 +178,13 @@ class MediaRoom:
         peer = self._peers.pop(participant_id, None)
         if peer is None:
             return
+        # Closed first: a released hook would hand packets back to aiortc's decoder.
+        with contextlib.suppress(Exception):
+            await peer.pc.close()
         for source in peer.sources.values():
             source.close()
         for sink in peer.sinks:
             sink.close()
-        with contextlib.suppress(Exception):
-            await peer.pc.close()
 
     def _snapshot(self) -> dict[str, dict[str, str]]:
         return {pid: peer.assignments() for pid, peer in self._peers.items()}

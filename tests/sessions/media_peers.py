@@ -17,11 +17,12 @@ from aiortc import (
     RTCBundlePolicy,
     RTCConfiguration,
     RTCPeerConnection,
+    RTCRtpSender,
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
 from aiortc.mediastreams import MediaStreamError
-from aiortc.rtp import RtpPacket
+from aiortc.rtp import RTCP_PSFB_APP, AnyRtcpPacket, RtcpPsfbPacket, RtpPacket, unpack_remb_fci
 from av.video.frame import PictureType
 
 from sessions.media import MediaRoom
@@ -105,7 +106,13 @@ class Client:
     """An aiortc peer as a browser would use it: fixed transceivers, one offer."""
 
     def __init__(
-        self, *, publish: bool = True, slots: int = 1, decode: bool = False, drop_every: int = 0
+        self,
+        *,
+        publish: bool = True,
+        slots: int = 1,
+        decode: bool = False,
+        drop_every: int = 0,
+        drop_sent_every: int = 0,
     ) -> None:
         # max-bundle, as browsers effectively do: aiortc's "balanced" policy breaks a second
         # transceiver of the same kind once BUNDLE is negotiated.
@@ -115,9 +122,12 @@ class Client:
         self.recorders: dict[str, FrameRecorder] = {}
         self.first_picture: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self._receiving: list[tuple[RTCRtpTransceiver, FrameRecorder]] = []
+        self._publishing: RTCRtpTransceiver | None = None
         self._decode = decode
         self._tasks: list[asyncio.Task[None]] = []
         self._drop_every = drop_every
+        self._drop_sent_every = drop_sent_every
+        self.remb: list[int] = []
         self.join_started = 0.0
         self.answered = 0.0
         self.connected = 0.0
@@ -129,6 +139,8 @@ class Client:
             video = self._add("video", self.video, "sendrecv")
             # Our pre-encoded source honours the relay's keyframe requests (PLI).
             video.sender._send_keyframe = self.video.request_keyframe  # type: ignore[method-assign]
+            self._publishing = video
+            self._note_remb(video.sender)
         else:
             for _ in range(slots):
                 self._add("audio", None, "recvonly")
@@ -152,6 +164,8 @@ class Client:
         )
         self.answered = time.monotonic()
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+        if self._drop_sent_every and self._publishing is not None:
+            self._lose_sent_packets(self._publishing)
         for transceiver, recorder in self._receiving:
             assert transceiver.mid is not None
             self.recorders[transceiver.mid] = recorder
@@ -173,6 +187,36 @@ class Client:
         if self.first_picture.done():
             steps["first picture"] = self.first_picture.result()
         return {name: round(at - self.join_started, 3) for name, at in steps.items()}
+
+    def _note_remb(self, sender: RTCRtpSender) -> None:
+        """Record the bitrate estimates (REMB) the relay passes up to this publisher."""
+        handle = sender._handle_rtcp_packet
+
+        async def noting(packet: AnyRtcpPacket) -> None:
+            if isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP:
+                self.remb.append(unpack_remb_fci(packet.fci)[0])
+            await handle(packet)
+
+        setattr(sender, "_handle_rtcp_packet", noting)  # noqa: B010
+
+    def _lose_sent_packets(self, transceiver: RTCRtpTransceiver) -> None:
+        """Lose every n-th video packet this publisher sends (first copy only)."""
+        transport = transceiver.sender.transport
+        send = transport._send_rtp
+        media = {c.payloadType for c in transceiver._codecs if c.mimeType.lower() == "video/vp8"}
+        seen = 0
+
+        async def lossy(data: bytes) -> None:
+            nonlocal seen
+            seq = int.from_bytes(data[2:4], "big")
+            if data[1] & 0x7F in media and not 192 <= data[1] <= 223 and seq not in self.dropped:
+                seen += 1
+                if seen % self._drop_sent_every == 0:
+                    self.dropped.add(seq)
+                    return
+            await send(data)
+
+        setattr(transport, "_send_rtp", lossy)  # noqa: B010
 
     def _lose_packets(self, transceiver: RTCRtpTransceiver) -> None:
         """Lose every n-th media packet once on the way in (its RTX repair gets through)."""
@@ -218,11 +262,15 @@ class Client:
         await self.pc.close()
 
 
-async def wait_for(predicate: Callable[[], bool], within: float = 5.0) -> None:
+async def wait_for(
+    predicate: Callable[[], bool],
+    within: float = 5.0,
+    explain: Callable[[], object] = lambda: "",
+) -> None:
     deadline = time.monotonic() + within
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
+            raise AssertionError(f"condition not met in time {explain()}")
         await asyncio.sleep(0.02)
 
 

@@ -133,3 +133,35 @@ async def test_lost_packets_are_repaired_from_the_relays_history(
     assert len(mentee.dropped) >= 4
     # Every frame complete and in order: each lost packet was retransmitted (RTX).
     assert _contiguous_slice(mentee.video_frames(), mentor.video.sent)
+
+
+async def test_upstream_losses_are_nacked_and_rtx_unwrapped(
+    room: MediaRoom, make_client: ClientFactory
+) -> None:
+    mentor = make_client(drop_sent_every=25)  # 4 % loss between mentor and relay
+    mentee = make_client()
+    await mentor.join(room, "mentor")
+    await mentee.join(room, "mentee")
+    await wait_for(lambda: len(mentee.video_frames()) > 0)
+    await asyncio.sleep(3)
+    assert mentor.video is not None
+    sent = list(mentor.video.sent)
+    expected = len(sent) - sent.index(mentee.video_frames()[0])
+    await wait_for(
+        lambda: len(mentee.video_frames()) >= 0.95 * expected,
+        within=3,
+        explain=lambda: (len(mentee.video_frames()), expected, sorted(mentor.dropped)),
+    )
+    assert len(mentor.dropped) >= 4
+    # The relay asked the mentor again (NACK), got RTX and forwarded the original packet.
+    assert _contiguous_slice(mentee.video_frames(), mentor.video.sent)
+
+
+async def test_subscriber_bitrate_estimate_reaches_the_publisher(
+    room: MediaRoom, make_client: ClientFactory
+) -> None:
+    mentor, mentee = make_client(), make_client()
+    await mentor.join(room, "mentor")
+    await mentee.join(room, "mentee")
+    await wait_for(lambda: bool(mentor.remb), within=8)
+    assert all(bitrate > 0 for bitrate in mentor.remb)
