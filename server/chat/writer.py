@@ -2,9 +2,9 @@
 
 A sender's acknowledgement waits for the commit (persist, then acknowledge). Batching shares the
 per-commit cost between everyone sending at that moment, without waiting on purpose: a lone
-message is committed at once. The batch is one synchronous function over a Connection, run in
-one hop: on SQLite in the writer's own thread (so the event loop never waits on the driver
-statement by statement), on PostgreSQL through the async engine.
+message is committed at once. A batch is one synchronous function run in one hop: on SQLite in
+the writer's own thread over the sqlite3 driver (the event loop never waits statement by
+statement), on PostgreSQL through the async engine.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable
+import sqlite3
+import sys
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, create_engine, event, insert, select, tuple_, update
-from sqlalchemy.engine import Engine, Row
+from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import tune_sqlite, utcnow
@@ -32,7 +33,6 @@ log = logging.getLogger("mentormeet.chat.writer")
 MAX_BATCH = 256
 _message = Message.__table__  # type: ignore[attr-defined]
 _conversation = Conversation.__table__  # type: ignore[attr-defined]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -61,30 +61,26 @@ class Stored:
     duplicate: bool  # an earlier send with the same client id: nothing new was stored
 
 
-# Statements with a fixed shape, so SQLAlchemy compiles each once and reuses it for every batch.
-_FIND_SENT = select(_message).where(
-    tuple_(_message.c.sender_id, _message.c.client_id).in_(bindparam("keys", expanding=True))
-)
-_RESERVE_SEQ = (
-    update(_conversation)
-    .where(_conversation.c.id == bindparam("conversation"))
-    .values(last_seq=_conversation.c.last_seq + bindparam("count"))
-    .returning(_conversation.c.last_seq)
-)
-_INSERT = insert(_message).returning(*_message.c, sort_by_parameter_order=True)
+class BatchStore(Protocol):
+    """The three statements a batch needs, inside one open transaction."""
+
+    def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]: ...
+
+    def reserve_seqs(self, conversation_id: int, count: int) -> int:
+        """Adds `count` to the conversation's last seq and returns the new last seq."""
+        ...
+
+    def insert(self, rows: list[dict[str, Any]]) -> list[Stored]: ...
 
 
-def commit_batch(connection: Connection, drafts: list[Draft]) -> list[Stored]:
-    """Stores the drafts in the connection's transaction: one result per draft, in order.
+def commit_batch(store: BatchStore, drafts: list[Draft]) -> list[Stored]:
+    """Stores the drafts in the store's transaction: one result per draft, in order.
 
     A client id already stored (a resend) returns the first result and stores nothing; seq is
     reserved on the conversation row, which also serialises concurrent writers on PostgreSQL.
     """
     keys = sorted({(d.sender_id, d.client_id) for d in drafts})
-    existing = {
-        (row.sender_id, row.client_id): _stored(row, duplicate=True)
-        for row in connection.execute(_FIND_SENT, {"keys": keys})
-    }
+    existing = {(s.sender_id, s.client_id): s for s in store.find_sent(keys)}
     fresh: dict[tuple[int, str], Draft] = {}
     for draft in drafts:
         key = (draft.sender_id, draft.client_id)
@@ -93,13 +89,9 @@ def commit_batch(connection: Connection, drafts: list[Draft]) -> list[Stored]:
     stored: dict[tuple[int, str], Stored] = {}
     if fresh:
         next_seq = {}
-        for conversation_id, count in collections.Counter(
-            d.conversation_id for d in fresh.values()
-        ).items():
-            last = connection.execute(
-                _RESERVE_SEQ, {"conversation": conversation_id, "count": count}
-            ).scalar_one()
-            next_seq[conversation_id] = last - count + 1
+        counts = collections.Counter(d.conversation_id for d in fresh.values())
+        for conversation_id, count in counts.items():
+            next_seq[conversation_id] = store.reserve_seqs(conversation_id, count) - count + 1
         now = utcnow()
         rows = []
         for draft in fresh.values():
@@ -118,11 +110,7 @@ def commit_batch(connection: Connection, drafts: list[Draft]) -> list[Stored]:
                     "created_at": now,
                 }
             )
-        # executemany with RETURNING: sent as multi-row INSERTs from one cached statement.
-        stored = {
-            (row.sender_id, row.client_id): _stored(row, duplicate=False)
-            for row in connection.execute(_INSERT, rows)
-        }
+        stored = {(s.sender_id, s.client_id): s for s in store.insert(rows)}
     results: list[Stored] = []
     for draft in drafts:
         key = (draft.sender_id, draft.client_id)
@@ -135,36 +123,154 @@ def commit_batch(connection: Connection, drafts: list[Draft]) -> list[Stored]:
     return results
 
 
+# Statements with a fixed shape, so SQLAlchemy compiles each once and reuses it for every batch.
+_FIND_SENT = select(_message).where(
+    tuple_(_message.c.sender_id, _message.c.client_id).in_(bindparam("keys", expanding=True))
+)
+_RESERVE_SEQ = (
+    update(_conversation)
+    .where(_conversation.c.id == bindparam("conversation"))
+    .values(last_seq=_conversation.c.last_seq + bindparam("count"))
+    .returning(_conversation.c.last_seq)
+)
+_INSERT = insert(_message).returning(*_message.c, sort_by_parameter_order=True)
+
+
+class _CoreStore:
+    """A batch over SQLAlchemy Core (PostgreSQL, through the async engine)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]:
+        rows = self._connection.execute(_FIND_SENT, {"keys": keys})
+        return [_stored(row._asdict(), duplicate=True) for row in rows]
+
+    def reserve_seqs(self, conversation_id: int, count: int) -> int:
+        params = {"conversation": conversation_id, "count": count}
+        last: int = self._connection.execute(_RESERVE_SEQ, params).scalar_one()
+        return last
+
+    def insert(self, rows: list[dict[str, Any]]) -> list[Stored]:
+        # executemany with RETURNING: sent as multi-row INSERTs from one cached statement.
+        inserted = self._connection.execute(_INSERT, rows)
+        return [_stored(row._asdict(), duplicate=False) for row in inserted]
+
+
+_COLUMNS = (
+    "conversation_id",
+    "seq",
+    "sender_id",
+    "client_id",
+    "body",
+    "status",
+    "verdict",
+    "reasons",
+    "created_at",
+)
+
+
+class _SQLiteStore:
+    """A batch over the sqlite3 driver itself: the chat hot path without per-statement layers."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._cursor = connection.cursor()
+
+    def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]:
+        pairs = ",".join("(?,?)" for _ in keys)
+        self._cursor.execute(
+            f"SELECT id, {', '.join(_COLUMNS)} FROM message "
+            f"WHERE (sender_id, client_id) IN (VALUES {pairs})",
+            [value for key in keys for value in key],
+        )
+        names = [column[0] for column in self._cursor.description]
+        return [
+            _stored(
+                {**dict(zip(names, row, strict=True)), "created_at": _from_sqlite(row[-1])},
+                duplicate=True,
+            )
+            for row in self._cursor.fetchall()
+        ]
+
+    def reserve_seqs(self, conversation_id: int, count: int) -> int:
+        self._cursor.execute(
+            "UPDATE conversation SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq",
+            (count, conversation_id),
+        )
+        (last,) = self._cursor.fetchone()
+        return int(last)
+
+    def insert(self, rows: list[dict[str, Any]]) -> list[Stored]:
+        placeholders = ",".join(f"({','.join('?' * len(_COLUMNS))})" for _ in rows)
+        values = [
+            _to_sqlite(row[column]) if column == "created_at" else row[column]
+            for row in rows
+            for column in _COLUMNS
+        ]
+        self._cursor.execute(
+            f"INSERT INTO message ({', '.join(_COLUMNS)}) VALUES {placeholders} "
+            "RETURNING id, sender_id, client_id",
+            values,
+        )
+        ids = {
+            (sender, client): message_id for message_id, sender, client in self._cursor.fetchall()
+        }
+        return [
+            _stored({**row, "id": ids[(row["sender_id"], row["client_id"])]}, duplicate=False)
+            for row in rows
+        ]
+
+
+def _to_sqlite(moment: dt.datetime) -> str:
+    """The text form SQLAlchemy's SQLite dialect stores and reads (naive UTC)."""
+    return (
+        moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    )
+
+
+def _from_sqlite(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
 class _ThreadedSQLite:
-    """A synchronous SQLite engine used only from one thread of its own."""
+    """The sqlite3 driver, used only from one thread of the writer's own."""
 
     def __init__(self, database_url: str) -> None:
-        sync_url = database_url.replace("sqlite+aiosqlite://", "sqlite://", 1)
-        self._engine: Engine = create_engine(
-            sync_url, connect_args={"check_same_thread": False, "timeout": 30}
-        )
-        event.listen(self._engine, "connect", tune_sqlite)
+        # The writer thread hands each result back to the event loop; with Python's default 5 ms
+        # GIL switch interval every hand-off could wait that long when the loop is busy.
+        sys.setswitchinterval(0.0005)
+        path = database_url.split(":///", 1)[1]
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
+        self._connection = sqlite3.connect(
+            path, timeout=30, isolation_level=None, check_same_thread=False
+        )
+        tune_sqlite(self._connection, None)
 
-    async def run(self, job: Callable[[Connection], T]) -> T:
-        def in_transaction() -> T:
-            with self._engine.begin() as connection:
-                return job(connection)
+    async def run(self, drafts: list[Draft]) -> list[Stored]:
+        def in_transaction() -> list[Stored]:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                results = commit_batch(_SQLiteStore(self._connection), drafts)
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+            return results
 
         return await asyncio.get_running_loop().run_in_executor(self._thread, in_transaction)
 
     async def close(self) -> None:
         self._thread.shutdown(wait=True)
-        self._engine.dispose()
+        self._connection.close()
 
 
 class _AsyncEngineRunner:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def run(self, job: Callable[[Connection], T]) -> T:
+    async def run(self, drafts: list[Draft]) -> list[Stored]:
         async with self._engine.begin() as connection:
-            return await connection.run_sync(job)
+            return await connection.run_sync(lambda sync: commit_batch(_CoreStore(sync), drafts))
 
     async def close(self) -> None:
         """The app owns the engine and disposes of it."""
@@ -216,15 +322,13 @@ class MessageWriter:
         """Stores a batch and resolves each sender's future with its result or its error."""
         drafts = [draft for draft, _ in batch]
         try:
-            results = await self._runner.run(lambda connection: commit_batch(connection, drafts))
+            results = await self._runner.run(drafts)
         except Exception:
             # One bad message (or a race with another process) must not fail the others.
             log.warning("batch of %d failed; storing one by one", len(batch), exc_info=True)
             for draft, future in batch:
                 try:
-                    [result] = await self._runner.run(
-                        lambda connection, one=draft: commit_batch(connection, [one])  # type: ignore[misc]
-                    )
+                    [result] = await self._runner.run([draft])
                 except Exception as error:
                     _resolve(future, error=error)
                 else:
@@ -246,18 +350,18 @@ def _resolve(
         future.set_result(result)
 
 
-def _stored(row: Row[Any], *, duplicate: bool) -> Stored:
-    created_at: dt.datetime = row.created_at
+def _stored(row: Mapping[str, Any], *, duplicate: bool) -> Stored:
+    created_at: dt.datetime = row["created_at"]
     return Stored(
-        message_id=row.id,
-        conversation_id=row.conversation_id,
-        seq=row.seq,
-        sender_id=row.sender_id,
-        client_id=row.client_id,
-        body=row.body,
-        status=row.status,
-        verdict=row.verdict,
-        reasons=tuple(row.reasons.split("\n")) if row.reasons else (),
+        message_id=row["id"],
+        conversation_id=row["conversation_id"],
+        seq=row["seq"],
+        sender_id=row["sender_id"],
+        client_id=row["client_id"],
+        body=row["body"],
+        status=row["status"],
+        verdict=row["verdict"],
+        reasons=tuple(row["reasons"].split("\n")) if row["reasons"] else (),
         created_at=created_at if created_at.tzinfo else created_at.replace(tzinfo=dt.UTC),
         duplicate=duplicate,
     )
