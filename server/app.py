@@ -26,6 +26,7 @@ from server.web.security_headers import SecurityHeadersMiddleware
 from server.web.templating import WEBCLIENT
 from server.worker import Worker
 from sessions.chat import ChatEngine
+from sessions.connections import Connections
 
 # Socket payloads stay small: chat text and SDP only. Bigger frames are refused by engine.io.
 MAX_SOCKET_PAYLOAD = 100_000
@@ -63,7 +64,8 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
     limiter = RateLimiter(limit=settings.chat_rate_limit, window=settings.chat_rate_window_seconds)
     sio = _socket_server(settings)
     chat_backend = ChatBackendService(db, writer, screening, limiter)
-    chat = ChatEngine(sio, chat_backend)
+    connections = Connections(sio, chat_backend.authenticate)
+    chat = ChatEngine(sio, connections, chat_backend)
     worker = Worker(db, settings, poll_seconds=settings.worker_poll_seconds)
 
     @asynccontextmanager
@@ -81,10 +83,10 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             await db.dispose()
 
     async def on_logout(session_key: str) -> None:
-        await chat.disconnect_session(session_key)
+        await connections.disconnect_session(session_key)
 
     async def on_user_disabled(user_id: int) -> None:
-        await chat.disconnect_user(user_id)
+        await connections.disconnect_user(user_id)
 
     app = Starlette(
         routes=[

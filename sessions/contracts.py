@@ -80,8 +80,6 @@ class SendOutcome:
 
 
 class ChatBackend(Protocol):
-    async def authenticate(self, cookie_header: str | None) -> Participant | None: ...
-
     async def open_conversation(
         self, who: Participant, conversation_id: int
     ) -> ConversationAccess: ...

@@ -2,44 +2,32 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
 
-from sessions.contracts import ChatBackend, ConversationAccess, Participant, Refused, SendOutcome
+from sessions.connections import Connections, guarded, user_room
+from sessions.contracts import ChatBackend, ConversationAccess, Refused, SendOutcome
 from sessions.payloads import fields, integer, text
-
-log = logging.getLogger("mentormeet.chat")
 
 MAX_CLIENT_ID = 64
 MAX_TEXT = 8000  # the platform's own limit is lower; this only bounds what is parsed
 HISTORY_PAGE = 500
-
-Handler = Callable[[str, Any], Awaitable[dict[str, Any]]]
 
 
 def conversation_room(conversation_id: int) -> str:
     return f"conversation:{conversation_id}"
 
 
-def user_room(user_id: int) -> str:
-    return f"user:{user_id}"
-
-
-def session_room(session_key: str) -> str:
-    return f"session:{session_key}"
-
-
 class ChatEngine:
-    def __init__(self, sio: socketio.AsyncServer, backend: ChatBackend) -> None:
+    def __init__(
+        self, sio: socketio.AsyncServer, connections: Connections, backend: ChatBackend
+    ) -> None:
         self._sio = sio
+        self._connections = connections
         self._backend = backend
-        self._people: dict[str, Participant] = {}
         self._joined: dict[str, dict[int, ConversationAccess]] = {}
-        sio.on("connect", self._connect)
-        sio.on("disconnect", self._disconnect)
+        connections.on_departure(self._forget)
         for event, handler in {
             "join": self._join,
             "send": self._send,
@@ -47,57 +35,10 @@ class ChatEngine:
             "typing": self._typing,
             "read": self._read,
         }.items():
-            sio.on(event, self._guarded(handler))
-        sio.on("*", self._unknown_event)
+            sio.on(event, guarded(handler))
 
-    # Connections -------------------------------------------------------------------------
-
-    async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        who = await self._backend.authenticate(environ.get("HTTP_COOKIE"))
-        if who is None:
-            raise socketio.exceptions.ConnectionRefusedError("Log in to use chat.")
-        self._people[sid] = who
-        self._joined[sid] = {}
-        for room in (user_room(who.user_id), session_room(who.session_key), *who.rooms):
-            await self._sio.enter_room(sid, room)
-
-    async def _disconnect(self, sid: str, reason: Any = None) -> None:
-        self._people.pop(sid, None)
+    async def _forget(self, sid: str) -> None:
         self._joined.pop(sid, None)
-
-    def participant(self, sid: str) -> Participant | None:
-        return self._people.get(sid)
-
-    def connected_users(self) -> set[int]:
-        return {who.user_id for who in self._people.values()}
-
-    async def disconnect_user(self, user_id: int) -> None:
-        for sid in [sid for sid, who in self._people.items() if who.user_id == user_id]:
-            await self._sio.disconnect(sid)
-
-    async def disconnect_session(self, session_key: str) -> None:
-        for sid in [sid for sid, who in self._people.items() if who.session_key == session_key]:
-            await self._sio.disconnect(sid)
-
-    # Events -------------------------------------------------------------------------------
-
-    def _guarded(self, handler: Handler) -> Callable[[str, Any], Awaitable[dict[str, Any]]]:
-        async def run(sid: str, data: Any = None) -> dict[str, Any]:
-            try:
-                return await handler(sid, data)
-            except Refused as refusal:
-                return refusal.to_wire()
-            except Exception:  # a bug must not take the connection or the process down
-                log.exception("chat handler failed")
-                return Refused("Something went wrong; please try again.").to_wire()
-
-        return run
-
-    def _who(self, sid: str) -> Participant:
-        who = self._people.get(sid)
-        if who is None:
-            raise Refused("Not connected.")
-        return who
 
     def _access(self, sid: str, data: dict[str, Any]) -> ConversationAccess:
         conversation_id = integer(data, "conversation_id", minimum=1)
@@ -106,16 +47,13 @@ class ChatEngine:
             raise Refused("Join the conversation first.", field="conversation_id")
         return access
 
-    async def _unknown_event(self, event: str, sid: str, data: Any = None) -> dict[str, Any]:
-        return Refused(f"Unknown event {str(event)[:40]!r}.").to_wire()
-
     async def _join(self, sid: str, data: Any) -> dict[str, Any]:
-        who = self._who(sid)
+        who = self._connections.participant(sid)
         payload = fields(data, required={"conversation_id"}, optional={"after_seq"})
         conversation_id = integer(payload, "conversation_id", minimum=1)
         after_seq = integer(payload, "after_seq", default=0)
         access = await self._backend.open_conversation(who, conversation_id)
-        self._joined[sid][conversation_id] = access
+        self._joined.setdefault(sid, {})[conversation_id] = access
         await self._sio.enter_room(sid, conversation_room(conversation_id))
         messages = await self._backend.history(who, access, after_seq, HISTORY_PAGE)
         return {
@@ -126,7 +64,7 @@ class ChatEngine:
         }
 
     async def _send(self, sid: str, data: Any) -> dict[str, Any]:
-        who = self._who(sid)
+        who = self._connections.participant(sid)
         payload = fields(data, required={"conversation_id", "id", "text"})
         access = self._access(sid, payload)
         client_id = text(payload, "id", max_length=MAX_CLIENT_ID).strip()
@@ -157,7 +95,7 @@ class ChatEngine:
                 await self._sio.emit("safeguarding_alert", outcome.alert, room=alert_room)
 
     async def _sync(self, sid: str, data: Any) -> dict[str, Any]:
-        who = self._who(sid)
+        who = self._connections.participant(sid)
         payload = fields(data, required={"conversation_id", "after_seq"})
         access = self._access(sid, payload)
         after_seq = integer(payload, "after_seq")
@@ -165,7 +103,7 @@ class ChatEngine:
         return {"ok": True, "messages": [message.to_wire() for message in messages]}
 
     async def _typing(self, sid: str, data: Any) -> dict[str, Any]:
-        who = self._who(sid)
+        who = self._connections.participant(sid)
         access = self._access(sid, fields(data, required={"conversation_id"}))
         await self._sio.emit(
             "typing",
@@ -180,7 +118,7 @@ class ChatEngine:
         return {"ok": True}
 
     async def _read(self, sid: str, data: Any) -> dict[str, Any]:
-        who = self._who(sid)
+        who = self._connections.participant(sid)
         payload = fields(data, required={"conversation_id", "seq"})
         access = self._access(sid, payload)
         await self._backend.mark_read(who, access, integer(payload, "seq"))
