@@ -8,7 +8,6 @@ and asks the publisher for a keyframe.
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -98,9 +97,13 @@ class MediaRoom:
                 raise RoomFullError(f"the room already has {self._max_publishers} publishers")
             before = self._snapshot()
             await self._remove(participant_id)
-            peer, answer = await self._negotiate(participant_id, offer_sdp, sections, receive_only)
-            self._peers[participant_id] = peer
-            self._rewire(before)
+            try:
+                peer, answer = await self._negotiate(
+                    participant_id, offer_sdp, sections, receive_only
+                )
+                self._peers[participant_id] = peer
+            finally:
+                self._rewire(before)
             return answer
 
     async def leave(self, participant_id: str) -> None:
@@ -179,8 +182,10 @@ class MediaRoom:
         if peer is None:
             return
         # Closed first: a released hook would hand packets back to aiortc's decoder.
-        with contextlib.suppress(Exception):
+        try:
             await peer.pc.close()
+        except Exception:
+            logger.exception("closing the media peer of %s failed", participant_id)
         for source in peer.sources.values():
             source.close()
         for sink in peer.sinks:

@@ -165,3 +165,20 @@ async def test_subscriber_bitrate_estimate_reaches_the_publisher(
     await mentee.join(room, "mentee")
     await wait_for(lambda: bool(mentor.remb), within=8)
     assert all(bitrate > 0 for bitrate in mentor.remb)
+
+
+async def test_label_changes_are_announced(make_client: ClientFactory) -> None:
+    announced: list[tuple[str, dict[str, str]]] = []
+    room = MediaRoom(on_assignments=lambda pid, labels: announced.append((pid, labels)))
+    try:
+        mentor, mentee = make_client(), make_client()
+        await mentor.join(room, "mentor")
+        await mentee.join(room, "mentee")
+        video_mid = mentee.mids("video")[0]
+        assert ("mentee", room.assignments("mentee")) in announced
+        assert room.track_owner("mentee", video_mid) == "mentor"
+        announced.clear()
+        await room.leave("mentor")
+        assert announced == [("mentee", {})]
+    finally:
+        await room.close()
