@@ -295,8 +295,8 @@ class BenchRoom:
         stamps = sorted({ts % 2**32 for at, ts in self.counter.frames if start <= at <= end})
         if not stamps:
             return 0, 1
-        step = VIDEO_CLOCK // FPS
-        return len(stamps), (stamps[-1] - stamps[0]) // step + 1
+        step = VIDEO_CLOCK / FPS  # re-encoded timestamps may be off by a tick
+        return len(stamps), round((stamps[-1] - stamps[0]) / step) + 1
 
     async def close(self) -> None:
         await self.publisher.close()

@@ -42,6 +42,7 @@ class Source:
         self._nacks = NackTracker() if self.kind == "video" else None
         self._keyframe_requested_at: float | None = None
         self._last_remb = -math.inf
+        self.packets_received = 0
         endpoint.intercept(self._on_rtp)
 
     def attach(self, sink: "Sink") -> None:
@@ -82,6 +83,7 @@ class Source:
         codecs = self._endpoint.codecs
         if packet.payload_type not in codecs:
             return
+        self.packets_received += 1
         self._endpoint.count(packet)
         apt = self._rtx_of.get(packet.payload_type)
         if apt is not None:

@@ -42,6 +42,9 @@ class _Peer:
     sources: dict[str, Source] = field(default_factory=dict)
     sinks: list[Sink] = field(default_factory=list)
 
+    def packets_received(self) -> int:
+        return sum(source.packets_received for source in self.sources.values())
+
     def assignments(self) -> dict[str, str]:
         return {
             sink.mid: sink.source.owner
@@ -65,6 +68,8 @@ class MediaRoom:
         self._max_publishers = max_publishers
         self._on_assignments = on_assignments
         self._peers: dict[str, _Peer] = {}
+        # Packets from earlier peers of a participant, so counts survive re-joins.
+        self._earlier_packets: dict[str, int] = {}
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -77,6 +82,12 @@ class MediaRoom:
         """Which publisher each of this participant's receiving transceivers (by mid) shows."""
         peer = self._peers.get(participant_id)
         return peer.assignments() if peer is not None else {}
+
+    def inbound_packets(self, participant_id: str) -> int:
+        """RTP packets received from this participant so far (grows while media flows)."""
+        peer = self._peers.get(participant_id)
+        current = peer.packets_received() if peer is not None else 0
+        return self._earlier_packets.get(participant_id, 0) + current
 
     def track_owner(self, participant_id: str, mid: str) -> str | None:
         """The publisher whose media arrives on ``mid`` for ``participant_id``, if any."""
@@ -181,6 +192,8 @@ class MediaRoom:
         peer = self._peers.pop(participant_id, None)
         if peer is None:
             return
+        earlier = self._earlier_packets.get(participant_id, 0)
+        self._earlier_packets[participant_id] = earlier + peer.packets_received()
         # Closed first: a released hook would hand packets back to aiortc's decoder.
         try:
             await peer.pc.close()

@@ -2,6 +2,7 @@
 
 import asyncio
 
+from aiortc.rtcrtpreceiver import RemoteStreamTrack
 from media_peers import FPS, ClientFactory, is_vp8_keyframe, wait_for
 
 from sessions.media import MediaRoom
@@ -36,6 +37,11 @@ async def test_frames_arrive_byte_identical_at_full_rate(
         assert _contiguous_slice(received, sender.video.sent)
         audio = receiver.recorders[receiver.mids("audio")[0]].frames
         assert len(audio) > 100  # 50 Opus frames a second
+    # Forwarded media never reaches aiortc's (unbounded) remote-track queues on the server.
+    for peer in room._peers.values():
+        for server_receiver in peer.pc.getReceivers():
+            track = server_receiver.track
+            assert isinstance(track, RemoteStreamTrack) and track._queue.qsize() == 0
 
 
 async def test_late_joiner_sees_a_picture_within_a_second(
@@ -82,6 +88,8 @@ async def test_reloading_publisher_is_forwarded_on_the_same_stream(
     await mentee.join(room, "mentee")
     await wait_for(lambda: len(mentee.video_frames()) > 10)
     await mentor.close()
+    packets_before_reload = room.inbound_packets("mentor")
+    assert packets_before_reload > 0
     reloaded = make_client()
     await reloaded.join(room, "mentor")  # same participant: replaces the old peer
     assert room.peer_count == 2
@@ -94,6 +102,8 @@ async def test_reloading_publisher_is_forwarded_on_the_same_stream(
     sent = set(reloaded.video.sent)
     first_new = next(i for i, frame in enumerate(new_frames) if frame in sent)
     assert first_new <= 2  # at most the old peer's last frames were still in flight
+    # Attendance sees media keep flowing across the reload.
+    assert room.inbound_packets("mentor") > packets_before_reload
     assert _contiguous_slice(new_frames[first_new:], reloaded.video.sent)
 
 
