@@ -39,7 +39,6 @@ class Source:
         self._rtx_of = {rtx: apt for apt, rtx in rtx_payload_types(self.codecs).items()}
         self._media_ssrc: int | None = None
         self._highest_seq: int | None = None
-        self.packets_received = 0  # new media packets, for attendance (media really flowed)
         self._nacks = NackTracker() if self.kind == "video" else None
         self._keyframe_requested_at: float | None = None
         self._last_remb = -math.inf
@@ -104,7 +103,6 @@ class Source:
         in_order = self._highest_seq is None or _newer(packet.sequence_number, self._highest_seq)
         if in_order:
             self._highest_seq = packet.sequence_number
-            self.packets_received += 1
         if not self._sinks:
             return
         seq, ts, pt, marker = (

@@ -89,11 +89,6 @@ class MediaRoom:
         current = peer.packets_received() if peer is not None else 0
         return self._earlier_packets.get(participant_id, 0) + current
 
-    def inbound_packets(self, participant_id: str) -> int:
-        """Media packets received from this participant so far (grows while they publish)."""
-        peer = self._peers.get(participant_id)
-        return sum(s.packets_received for s in peer.sources.values()) if peer is not None else 0
-
     def track_owner(self, participant_id: str, mid: str) -> str | None:
         """The publisher whose media arrives on ``mid`` for ``participant_id``, if any."""
         return self.assignments(participant_id).get(mid)

@@ -35,21 +35,30 @@ VIDEO_TIME_BASE = fractions.Fraction(1, 90000)
 
 
 class SyntheticVideoTrack(MediaStreamTrack):
-    """Encodes a moving test pattern itself and hands aiortc pre-encoded VP8 packets.
+    """Encodes a moving test pattern itself and hands aiortc pre-encoded VP8 or H.264.
 
     Keeping the encoded bytes lets tests prove the relay forwards them unchanged.
     """
 
     kind = "video"
 
-    def __init__(self) -> None:
+    def __init__(self, codec_name: str = "VP8") -> None:
         super().__init__()
-        codec = av.CodecContext.create("libvpx", "w")
+        if codec_name == "H264":
+            codec = av.CodecContext.create("libx264", "w")
+            codec.options = {
+                "preset": "ultrafast",
+                "tune": "zerolatency",
+                "profile": "baseline",
+                "forced-idr": "1",
+            }
+        else:
+            codec = av.CodecContext.create("libvpx", "w")
+            codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
         codec.width, codec.height, codec.pix_fmt = WIDTH, HEIGHT, "yuv420p"
         codec.bit_rate = 300_000
         codec.time_base = fractions.Fraction(1, FPS)
         codec.gop_size = 10_000  # keyframes only on request
-        codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
         self._codec = codec
         self._pattern = bytes(range(256)) * ((WIDTH * HEIGHT) // 256 + 2)
         self._start: float | None = None
@@ -113,6 +122,7 @@ class Client:
         decode: bool = False,
         drop_every: int = 0,
         drop_sent_every: int = 0,
+        codec: str = "VP8",
     ) -> None:
         # max-bundle, as browsers effectively do: aiortc's "balanced" policy breaks a second
         # transceiver of the same kind once BUNDLE is negotiated.
@@ -134,9 +144,16 @@ class Client:
         self.pc.on("connectionstatechange", self._on_state)
         self.dropped: set[int] = set()
         if publish:
-            self.video = SyntheticVideoTrack()
+            self.video = SyntheticVideoTrack(codec)
             self._add("audio", AudioStreamTrack(), "sendrecv")
             video = self._add("video", self.video, "sendrecv")
+            video.setCodecPreferences(
+                [
+                    c
+                    for c in RTCRtpSender.getCapabilities("video").codecs
+                    if c.mimeType in (f"video/{codec}", "video/rtx")
+                ]
+            )
             # Our pre-encoded source honours the relay's keyframe requests (PLI).
             video.sender._send_keyframe = self.video.request_keyframe  # type: ignore[method-assign]
             self._publishing = video
@@ -272,6 +289,14 @@ async def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met in time {explain()}")
         await asyncio.sleep(0.02)
+
+
+def nal_units(data: bytes) -> list[bytes]:
+    """The H.264 NAL units of an Annex B byte stream, without their start codes."""
+    # A 4-byte start code leaves a zero at the end of the previous unit: NAL units never end
+    # in a zero byte, so it is padding.
+    units = (unit.rstrip(b"\x00") for unit in data.split(b"\x00\x00\x01"))
+    return [unit for unit in units if unit]
 
 
 def is_vp8_keyframe(frame: bytes) -> bool:

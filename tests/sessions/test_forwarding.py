@@ -3,7 +3,7 @@
 import asyncio
 
 from aiortc.rtcrtpreceiver import RemoteStreamTrack
-from media_peers import FPS, ClientFactory, is_vp8_keyframe, wait_for
+from media_peers import FPS, ClientFactory, is_vp8_keyframe, nal_units, wait_for
 
 from sessions.media import MediaRoom
 
@@ -192,3 +192,23 @@ async def test_label_changes_are_announced(make_client: ClientFactory) -> None:
         assert announced == [("mentee", {})]
     finally:
         await room.close()
+
+
+async def test_h264_is_forwarded_nal_unit_for_nal_unit(
+    room: MediaRoom, make_client: ClientFactory
+) -> None:
+    mentor = make_client(codec="H264")
+    observer = make_client(publish=False)  # offers VP8 and H.264: the relay picks H.264
+    await mentor.join(room, "mentor")
+    await observer.join(room, "dsl", receive_only=True)
+    await wait_for(lambda: len(observer.video_frames()) > 0)
+    await asyncio.sleep(2)
+    assert mentor.video is not None
+    sent = [nal_units(frame) for frame in mentor.video.sent]
+    received = [nal_units(frame) for frame in observer.video_frames()]
+    # The first forwarded frame is the keyframe the relay asked for (SPS, PPS, IDR).
+    assert {unit[0] & 0x1F for unit in received[0]} >= {5, 7, 8}
+    assert received[0] in sent
+    start = sent.index(received[0])
+    assert received == sent[start : start + len(received)]
+    assert len(received) >= 0.9 * (len(sent) - start - 2), (len(received), len(sent) - start)
