@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 import socketio
+from aiortc import RTCIceServer
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
@@ -16,17 +17,20 @@ from starlette.types import ASGIApp
 
 from server.accounts import AccountPolicy
 from server.chat.backend import ChatBackendService
+from server.chat.conversations import alert_rooms
 from server.chat.rules import RateLimiter
 from server.chat.screening_rules import ScreeningRules
 from server.chat.writer import MessageWriter
 from server.db import Database
+from server.rooms.backend import RoomBackendService
 from server.settings import Settings
-from server.web import admin, dashboard, errors, health, messages, people, session_pages
+from server.web import admin, dashboard, errors, health, messages, people, rooms, session_pages
 from server.web.security_headers import SecurityHeadersMiddleware
 from server.web.templating import WEBCLIENT
 from server.worker import Worker
 from sessions.chat import ChatEngine
 from sessions.connections import Connections
+from sessions.rooms import RoomEngine
 
 # Socket payloads stay small: chat text and SDP only. Bigger frames are refused by engine.io.
 MAX_SOCKET_PAYLOAD = 100_000
@@ -66,6 +70,13 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
     chat_backend = ChatBackendService(db, writer, screening, limiter)
     connections = Connections(sio, chat_backend.authenticate)
     chat = ChatEngine(sio, connections, chat_backend)
+    room_engine = RoomEngine(
+        sio,
+        connections,
+        RoomBackendService(db),
+        ice_servers=[RTCIceServer(**server) for server in settings.ice_server_list],
+        sample_seconds=settings.attendance_sample_seconds,
+    )
     worker = Worker(db, settings, poll_seconds=settings.worker_poll_seconds)
 
     @asynccontextmanager
@@ -78,6 +89,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
         try:
             yield
         finally:
+            await room_engine.close_all()
             await worker.stop()
             await writer.stop()
             await db.dispose()
@@ -88,6 +100,10 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
     async def on_user_disabled(user_id: int) -> None:
         await connections.disconnect_user(user_id)
 
+    async def alert_safeguarding(organisation_id: int | None, alert: dict[str, object]) -> None:
+        for room in alert_rooms(organisation_id):
+            await sio.emit("safeguarding_alert", alert, room=room)
+
     app = Starlette(
         routes=[
             *health.routes,
@@ -96,6 +112,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             *people.routes,
             *admin.routes,
             *messages.routes,
+            *rooms.routes,
             Mount("/static", StaticFiles(directory=WEBCLIENT / "static"), name="static"),
             Mount(
                 "/vendor",
@@ -112,11 +129,13 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
     app.state.db = db
     app.state.chat = chat
     app.state.chat_backend = chat_backend
+    app.state.rooms = room_engine
     app.state.writer = writer
     app.state.screening = screening
     app.state.limiter = limiter
     app.state.wake_outbox = worker.wake if run_worker else (lambda: None)
     app.state.on_logout = on_logout
     app.state.on_user_disabled = on_user_disabled
+    app.state.alert_safeguarding = alert_safeguarding
     asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
     return asgi

@@ -92,3 +92,32 @@ async def pairings(
         PairingView(pairing=p, mentor=m, mentee=e, next_meeting=upcoming.get(p.id or 0))
         for p, m, e in rows
     ]
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    meeting: Meeting
+    mentor: User
+    mentee: User
+
+
+async def recent_meetings(
+    *, session: AsyncSession, organisation_id: int, days: int = 14
+) -> list[MeetingView]:
+    """Meetings of the organisation's pairs that started in the last `days` days, newest first."""
+    now = utcnow()
+    mentor, mentee = aliased(User), aliased(User)
+    rows = await session.exec(
+        select(Meeting, mentor, mentee)
+        .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
+        .join(mentor, col(mentor.id) == col(Pairing.mentor_id))
+        .join(mentee, col(mentee.id) == col(Pairing.mentee_id))
+        .where(
+            Pairing.organisation_id == organisation_id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            col(Meeting.starts_at) <= now,
+            col(Meeting.starts_at) > now - dt.timedelta(days=days),
+        )
+        .order_by(col(Meeting.starts_at).desc())
+    )
+    return [MeetingView(m, a, b) for m, a, b in rows.all()]

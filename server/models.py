@@ -256,9 +256,57 @@ class RiskTermRow(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
 
 
+class RoomEvent(SQLModel, table=True):
+    """Append-only: each time someone entered or left a meeting's room."""
+
+    __table_args__ = (Index("ix_roomevent_meeting", "meeting_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    user_id: int = Field(foreign_key="user.id")
+    joined: bool
+    observer: bool = False
+    at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class Attendance(SQLModel, table=True):
+    """Per meeting and participant: when their media first arrived and for how long it flowed."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id", name="uq_attendance_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    first_media_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    media_seconds: float = 0.0
+
+
+class ConcernStatus(enum.StrEnum):
+    NEW = "new"
+    TRIAGED = "triaged"
+    ACTION_TAKEN = "action_taken"
+    CLOSED = "closed"
+
+
+class Concern(SQLModel, table=True):
+    """A safeguarding concern; the case workflow around it belongs to the safeguarding console."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    raised_by_id: int = Field(foreign_key="user.id")
+    pairing_id: int | None = Field(default=None, foreign_key="pairing.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    description: str = Field(sa_type=Text)
+    status: str = Field(default=ConcernStatus.NEW, sa_type=String(20))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
 __all__ = [
     "AccountToken",
+    "Attendance",
     "AuthSession",
+    "Concern",
+    "ConcernStatus",
     "ConsentMethod",
     "Conversation",
     "ConversationRead",
@@ -278,6 +326,7 @@ __all__ = [
     "PairingStatus",
     "RiskTermRow",
     "Role",
+    "RoomEvent",
     "TokenPurpose",
     "User",
 ]

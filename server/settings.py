@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     demo_password: str = Field("mentormeet-demo", validation_alias="MENTORMEET_DEMO_PASSWORD")
 
     worker_poll_seconds: float = 5.0
+    attendance_sample_seconds: float = 10.0
     chat_rate_limit: int = 10
     chat_rate_window_seconds: float = 10.0
     invitation_ttl_hours: int = 72

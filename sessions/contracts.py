@@ -79,6 +79,27 @@ class SendOutcome:
     alert_rooms: tuple[str, ...] = field(default=())
 
 
+@dataclass(frozen=True)
+class RoomAccess:
+    """Admission to one meeting's room, decided by the platform on every join."""
+
+    meeting_id: int
+    observer: bool  # receive-only, announced to everyone in the room
+    closes_at: dt.datetime
+
+
+class RoomBackend(Protocol):
+    async def admit(self, who: Participant, meeting_id: int) -> RoomAccess: ...
+
+    async def record_presence(self, who: Participant, access: RoomAccess, joined: bool) -> None: ...
+
+    async def record_media(
+        self, who: Participant, access: RoomAccess, started: dt.datetime, seconds: float
+    ) -> None:
+        """`seconds` of media flowed from this participant, in the interval from `started`."""
+        ...
+
+
 class ChatBackend(Protocol):
     async def open_conversation(
         self, who: Participant, conversation_id: int

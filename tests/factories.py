@@ -58,6 +58,29 @@ async def user(
     return person
 
 
+def vet(session: AsyncSession, mentor: User, *, consent_for: User | None = None) -> None:
+    """A currently valid vetting record for the mentor (and a guardian's consent, if asked)."""
+    today = utcnow().date()
+    session.add(
+        MentorVetting(
+            mentor_id=mentor.id or 0,
+            dbs_issue_date=today - dt.timedelta(days=100),
+            references_checked=True,
+            training_completed=True,
+        )
+    )
+    if consent_for is not None:
+        session.add(
+            GuardianConsent(
+                mentee_id=consent_for.id or 0,
+                guardian_name="A Guardian",
+                guardian_contact="guardian@example.org",
+                consent_date=today,
+                method="written",
+            )
+        )
+
+
 @dataclass
 class Pair:
     organisation: Organisation
@@ -83,24 +106,7 @@ async def pair(
         organisation,
         date_of_birth=today.replace(year=today.year - (16 if under_18 else 19)),
     )
-    session.add(
-        MentorVetting(
-            mentor_id=mentor.id or 0,
-            dbs_issue_date=today - dt.timedelta(days=100),
-            references_checked=True,
-            training_completed=True,
-        )
-    )
-    if under_18:
-        session.add(
-            GuardianConsent(
-                mentee_id=mentee.id or 0,
-                guardian_name="A Guardian",
-                guardian_contact="guardian@example.org",
-                consent_date=today,
-                method="written",
-            )
-        )
+    vet(session, mentor, consent_for=mentee if under_18 else None)
     pairing = Pairing(
         mentor_id=mentor.id or 0, mentee_id=mentee.id or 0, organisation_id=organisation.id or 0
     )

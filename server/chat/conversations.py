@@ -194,7 +194,9 @@ async def unread_counts(*, session: AsyncSession, user_id: int) -> dict[int, int
     return {pairing_id: count for pairing_id, count in rows.all()}
 
 
-def alert_rooms(organisation_id: int) -> tuple[str, ...]:
+def alert_rooms(organisation_id: int | None) -> tuple[str, ...]:
+    if organisation_id is None:
+        return ("safeguarding:all",)
     return (f"safeguarding:org:{organisation_id}", "safeguarding:all")
 
 

@@ -10,7 +10,10 @@ from starlette.routing import Route
 
 from server import authz, directory
 from server.chat import conversations
+from server.db import utcnow
 from server.models import Role, User
+from server.rooms import attendance
+from server.rooms.admission import is_joinable
 from server.web.auth import current_user, requires, signed_in_user
 from server.web.templating import render
 
@@ -39,12 +42,30 @@ async def dashboard_context(user: User, request: Request) -> dict[str, Any]:
             context["unread"] = await conversations.unread_counts(
                 session=session, user_id=user.id or 0
             )
+            now = utcnow()
+            context["joinable"] = {
+                view.next_meeting.id
+                for view in context["pairings"]
+                if view.next_meeting is not None and is_joinable(view.next_meeting, now)
+            }
         elif role is Role.COORDINATOR and user.organisation_id is not None:
             context["people"] = await directory.people_in(
                 session=session, organisation_id=user.organisation_id
             )
             context["pairings"] = await directory.pairings(
                 session=session, organisation_id=user.organisation_id
+            )
+            recent = await directory.recent_meetings(
+                session=session, organisation_id=user.organisation_id
+            )
+            context["recent_meetings"] = recent
+            context["attendance"] = await attendance.attendance_for(
+                session=session,
+                meetings=[view.meeting for view in recent],
+                member_ids={
+                    view.meeting.id or 0: (view.mentor.id or 0, view.mentee.id or 0)
+                    for view in recent
+                },
             )
         elif role is Role.ADMIN:
             context["organisations"] = await directory.organisations(session=session)

@@ -14,7 +14,11 @@ async def healthz(request: Request) -> Response:
             await session.exec(text("SELECT 1"))
     except Exception as error:  # the database is down: say so instead of failing the request
         return JSONResponse({"status": "unavailable", "detail": type(error).__name__}, 503)
-    return JSONResponse({"status": "ok"})
+    if request.query_params.get("detail") != "1":
+        return JSONResponse({"status": "ok"})
+    rooms = request.app.state.rooms
+    live = {"meetings": len(rooms.live_meetings), "media_peers": rooms.peer_count}
+    return JSONResponse({"status": "ok", "live": live})
 
 
 routes = [Route("/healthz", healthz, methods=["GET"])]

@@ -17,7 +17,8 @@ from livesite import LiveServer, log_in
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.routing import Mount, Route
 
-from server.models import Pairing, Role
+from server.db import utcnow
+from server.models import Meeting, Pairing, Role
 
 ACTORS = ("anonymous", "mentee", "mentor", "coordinator", "safeguarding", "admin")
 
@@ -90,12 +91,24 @@ MATRIX = [
         everyone(403, anonymous=401, mentor=303, mentee=303),
         foreign={"mentor": 404, "mentee": 404},
     ),
+    Row(
+        "GET",
+        "/meetings/{meeting}/room",
+        everyone(403, anonymous=303, mentor=200, mentee=200, safeguarding=200),
+        foreign={"mentor": 404, "mentee": 404, "safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/concerns",
+        everyone(303, anonymous=401, admin=403),
+        foreign={"mentor": 404, "mentee": 404, "coordinator": 404, "safeguarding": 404},
+    ),
 ]
 
 _names = itertools.count()
 
 
-def _form(row: Row, organisation_id: int) -> dict[str, str]:
+def _form(row: Row, organisation_id: int, pairing_id: int) -> dict[str, str]:
     number = next(_names)
     if row.path == "/invitations":
         return {
@@ -106,6 +119,8 @@ def _form(row: Row, organisation_id: int) -> dict[str, str]:
         }
     if row.path == "/organisations":
         return {"name": f"New College {number}", "kind": "college"}
+    if row.path == "/concerns":
+        return {"description": f"Concern {number}", "pairing_id": str(pairing_id)}
     if row.path.endswith("/messages"):
         return {"text": f"Hello number {number}", "client_id": f"matrix-{number}"}
     if row.path == "/login":
@@ -123,6 +138,7 @@ def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
         "{organisation_id:int}": "{organisation}",
         "{token:str}": "{token}",
         "{pairing_id:int}": "{pairing}",
+        "{meeting_id:int}": "{meeting}",
     }
     registered = set()
     for route in live_server.starlette.routes:
@@ -155,11 +171,17 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
             organisation_id=own.id or 0,
         )
         session.add(own_pairing)
+        await session.flush()
+        factories.vet(session, actors["mentor"], consent_for=actors["mentee"])
+        own_meeting = Meeting(pairing_id=own_pairing.id or 0, starts_at=utcnow())
+        session.add(own_meeting)
         await session.commit()
-        pairings = {"own": own_pairing, "foreign": (await factories.pair(session, foreign)).pairing}
-        return own, foreign, actors, targets, pairings
+        foreign_pair = await factories.pair(session, foreign)
+        pairings = {"own": own_pairing, "foreign": foreign_pair.pairing}
+        meetings = {"own": own_meeting, "foreign": foreign_pair.meeting}
+        return own, foreign, actors, targets, pairings, meetings
 
-    own, foreign, actors, targets, pairings = await live_server.in_session(make)
+    own, foreign, actors, targets, pairings, meetings = await live_server.in_session(make)
     clients: dict[str, httpx.AsyncClient] = {}
     failures = []
     try:
@@ -177,6 +199,7 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
                 person=targets[side].id,
                 organisation=organisation.id,
                 pairing=pairings[side].id,
+                meeting=meetings[side].id,
                 token="not-a-real-token",
             )
             for actor in ACTORS:
@@ -191,7 +214,7 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
                 else:
                     data = {
                         "csrf_token": client.cookies.get("mm_csrf") or "",
-                        **_form(row, organisation.id or 0),
+                        **_form(row, organisation.id or 0, pairings[side].id or 0),
                     }
                     response = await client.post(path, data=data)
                 if response.status_code != expected:

@@ -94,4 +94,6 @@ async def test_a_message_sent_while_offline_is_delivered_once_on_reconnect(
     await expect(mentee_log).to_contain_text("written on the bus with no signal", timeout=20_000)
     await expect(mentor.get_by_role("log", name="Conversation")).not_to_contain_text("Sending…")
     await mentee.reload()
-    await expect(mentee.get_by_role("log", name="Conversation").get_by_role("listitem")).to_have_count(1)
+    await expect(
+        mentee.get_by_role("log", name="Conversation").get_by_role("listitem")
+    ).to_have_count(1)
