@@ -1,0 +1,1 @@
+"""Scheduling domain code: recurring meeting times and calendar (ICS) files, free of I/O."""
