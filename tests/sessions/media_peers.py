@@ -281,7 +281,7 @@ class Client:
 
 async def wait_for(
     predicate: Callable[[], bool],
-    within: float = 5.0,
+    within: float = 10.0,
     explain: Callable[[], object] = lambda: "",
 ) -> None:
     deadline = time.monotonic() + within
