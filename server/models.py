@@ -50,7 +50,9 @@ class PairingStatus(enum.StrEnum):
 
 
 class MeetingStatus(enum.StrEnum):
+    PROPOSED = "proposed"  # by the mentor, waiting for the mentee
     SCHEDULED = "scheduled"
+    DECLINED = "declined"
     CANCELLED = "cancelled"
 
 
@@ -75,6 +77,8 @@ class Organisation(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
     kind: str = Field(default=OrganisationKind.COLLEGE, sa_type=String(30))
     timezone: str = Field(default="Europe/London", sa_type=String(64))
+    # Lets coordinators match this organisation's mentees with mentors of other organisations.
+    network_matching: bool = False
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
 
 
@@ -137,7 +141,13 @@ class Meeting(SQLModel, table=True):
     starts_at: dt.datetime = Field(sa_column=_utc_column(index=True))
     duration_minutes: int = 60
     status: str = Field(default=MeetingStatus.SCHEDULED, sa_type=String(20))
+    # Occurrences booked together share a series; "all future" changes act on it.
+    series_id: str | None = Field(default=None, sa_type=String(36), index=True)
+    # Calendar SEQUENCE: bumped on every change so calendars update the same event.
+    sequence: int = 0
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
 
     @property
     def ends_at(self) -> dt.datetime:
@@ -189,6 +199,9 @@ class OutboxEmail(SQLModel, table=True):
     to_address: str = Field(sa_type=String(254))
     subject: str = Field(sa_type=String(300))
     body_text: str = Field(sa_type=Text)
+    # An iCalendar invitation attached to the message (METHOD REQUEST or CANCEL), if any.
+    calendar: str | None = Field(default=None, sa_type=Text)
+    calendar_method: str | None = Field(default=None, sa_type=String(10))
     status: str = Field(default=OutboxStatus.PENDING, sa_type=String(20))
     attempts: int = 0
     next_attempt_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
@@ -301,6 +314,50 @@ class Concern(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
 
 
+class Profile(SQLModel, table=True):
+    """What matching looks at. Tags are stored one per line, lower-case."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", unique=True)
+    interests: str = Field(default="", sa_type=Text)
+    sectors: str = Field(default="", sa_type=Text)
+    goals: str = Field(default="", sa_type=Text)  # mentees: goals; mentors: what they help with
+    languages: str = Field(default="english", sa_type=Text)
+    # Weekly availability in the person's zone: "weekday start end" per line (0 = Monday).
+    availability: str = Field(default="", sa_type=Text)
+    capacity: int = 2  # mentors: maximum active mentees
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder e-mail for one meeting at one start time; sent at most once."""
+
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "kind", "starts_at", name="uq_reminder_once"),
+        Index("ix_reminder_due", "sent_at", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    kind: str = Field(sa_type=String(10))  # "24h" | "1h"
+    starts_at: dt.datetime = Field(sa_column=_utc_column())  # the start it reminds of
+    due_at: dt.datetime = Field(sa_column=_utc_column())
+    sent_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class PersonalToken(SQLModel, table=True):
+    """Secrets people hold: API tokens and private calendar feed addresses (stored hashed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    purpose: str = Field(sa_type=String(20))  # "api" | "calendar"
+    name: str = Field(default="", sa_type=String(100))
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    last_used_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
 __all__ = [
     "AccountToken",
     "Attendance",
@@ -324,6 +381,9 @@ __all__ = [
     "OutboxStatus",
     "Pairing",
     "PairingStatus",
+    "PersonalToken",
+    "Profile",
+    "Reminder",
     "RiskTermRow",
     "Role",
     "RoomEvent",

@@ -26,9 +26,23 @@ CLAIM_LEASE = dt.timedelta(minutes=5)
 Transport = Callable[[EmailMessage], Awaitable[None]]
 
 
-def enqueue_email(*, session: AsyncSession, to: str, subject: str, body: str) -> OutboxEmail:
+def enqueue_email(
+    *,
+    session: AsyncSession,
+    to: str,
+    subject: str,
+    body: str,
+    calendar: bytes | None = None,
+    calendar_method: str | None = None,
+) -> OutboxEmail:
     """Adds the message to the caller's transaction: it is sent only if that commits."""
-    email = OutboxEmail(to_address=to, subject=subject, body_text=body)
+    email = OutboxEmail(
+        to_address=to,
+        subject=subject,
+        body_text=body,
+        calendar=calendar.decode() if calendar is not None else None,
+        calendar_method=calendar_method,
+    )
     session.add(email)
     return email
 
@@ -45,6 +59,15 @@ def build_message(email: OutboxEmail, *, sender: str, message_domain: str) -> Em
     # Stable id: should a retry after a crash ever repeat a message, mail systems de-duplicate it.
     message["Message-ID"] = f"<outbox-{email.id}@{message_domain}>"
     message.set_content(email.body_text)
+    if email.calendar is not None:
+        # Calendar programs read the method from the part's parameters as well as the file.
+        message.add_attachment(
+            email.calendar.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="invite.ics",
+            params={"method": email.calendar_method or "PUBLISH"},
+        )
     return message
 
 

@@ -38,7 +38,11 @@ def check_password(password: str, *, email: str) -> None:
 def check_timezone(name: str, *, field: str = "timezone") -> str:
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (
+        zoneinfo.ZoneInfoNotFoundError,
+        ValueError,
+        OSError,
+    ):  # OSError: a folder, e.g. 'Europe'
         raise InvalidInput(f"Unknown time zone {name[:64]!r}.", field=field) from None
     return name
 

@@ -1,4 +1,4 @@
-"""Background work: e-mail delivery now; later issues add reminders and escalations."""
+"""Background work: meeting reminders and e-mail delivery."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import contextlib
 import logging
 from urllib.parse import urlsplit
 
-from server.db import Database
+from server.db import Database, utcnow
 from server.outbox import Transport, deliver_due
+from server.scheduling.reminders import send_due_reminders
 from server.settings import Settings
 from server.smtp import transport_for
 
@@ -27,6 +28,7 @@ class Worker:
         poll_seconds: float = 5.0,
     ) -> None:
         self._db = db
+        self._base_url = settings.base_url
         self._sender = settings.mail_from
         self._message_domain = urlsplit(settings.base_url).hostname or "mentormeet.invalid"
         self._transport = transport or transport_for(settings.smtp_url)
@@ -38,6 +40,8 @@ class Worker:
         self._wake.set()
 
     async def run_once(self) -> int:
+        """Queues due reminders, then delivers what is due; returns the e-mails sent."""
+        await send_due_reminders(self._db, now=utcnow(), base_url=self._base_url)
         return await deliver_due(
             self._db, self._transport, sender=self._sender, message_domain=self._message_domain
         )
