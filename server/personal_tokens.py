@@ -42,7 +42,7 @@ async def create_token(
 
 
 async def _revoke_where(session: AsyncSession, *, user_id: int, purpose: Purpose) -> None:
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(PersonalToken)
         .where(
             col(PersonalToken.user_id) == user_id,
