@@ -78,7 +78,7 @@ _METHODS: tuple[tuple[type, str, tuple[str, ...]], ...] = (
     (RTCDtlsTransport, "_send_rtp", ("self", "data")),
 )
 _INIT_ATTRIBUTES: tuple[tuple[type, tuple[str, ...]], ...] = (
-    (RTCRtpReceiver, ("_enabled", _RECEIVER_STREAMS)),
+    (RTCRtpReceiver, (_RECEIVER_STREAMS,)),
     (
         RTCRtpSender,
         ("_ssrc", "_rtx_ssrc", _SENDER_PACKETS, _SENDER_OCTETS, _SENDER_NTP, _SENDER_RTP_TS),
