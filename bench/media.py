@@ -20,7 +20,7 @@ import queue
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,6 +217,18 @@ async def serve(mode: str) -> None:
         await room.close()
 
 
+def _server_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+def server_event_loop() -> str:
+    return "asyncio" if _server_loop_factory() is None else "uvloop"
+
+
 class Server:
     """The parent's handle on a server child process."""
 
@@ -361,6 +373,7 @@ async def run(plan: Plan, quick: bool) -> dict[str, Any]:
         ),
         "cpu_per_stream": "fraction of one core used by the server process per relayed stream",
         "ratio_definition": "MediaRelay / mentormeet cpu_per_stream_at_30fps",
+        "server_event_loop": server_event_loop(),
         "mentormeet_forwarding": forward,
         "aiortc_mediarelay": relay,
         "ratio": round(ratio, 2),
@@ -382,7 +395,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--video-only", action="store_true", help="publish no audio")
     args = parser.parse_args(argv)
     if args.serve:
-        asyncio.run(serve(args.serve))
+        # The same event loop uvicorn picks in production ("auto": uvloop when installed).
+        with asyncio.Runner(loop_factory=_server_loop_factory()) as runner:
+            runner.run(serve(args.serve))
         return
     plan = QUICK if args.quick else FULL
     plan = dataclasses.replace(
