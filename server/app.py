@@ -24,7 +24,17 @@ from server.chat.writer import MessageWriter
 from server.db import Database
 from server.rooms.backend import RoomBackendService
 from server.settings import Settings
-from server.web import admin, dashboard, errors, health, messages, people, rooms, session_pages
+from server.web import (
+    admin,
+    dashboard,
+    errors,
+    health,
+    messages,
+    people,
+    programme,
+    rooms,
+    session_pages,
+)
 from server.web.security_headers import SecurityHeadersMiddleware
 from server.web.templating import WEBCLIENT
 from server.worker import Worker
@@ -113,6 +123,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             *admin.routes,
             *messages.routes,
             *rooms.routes,
+            *programme.routes,
             Mount("/static", StaticFiles(directory=WEBCLIENT / "static"), name="static"),
             Mount(
                 "/vendor",

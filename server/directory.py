@@ -11,7 +11,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.authz import STAFF_ROLES
 from server.db import utcnow
-from server.models import Meeting, MeetingStatus, Organisation, Pairing, PairingStatus, User
+from server.models import (
+    Meeting,
+    MeetingStatus,
+    MentorVetting,
+    Organisation,
+    Pairing,
+    PairingStatus,
+    Role,
+    User,
+)
+from server.vetting import WARN_BEFORE, Eligibility, mentor_eligibility
 
 
 @dataclass(frozen=True)
@@ -121,3 +131,22 @@ async def recent_meetings(
         .order_by(col(Meeting.starts_at).desc())
     )
     return [MeetingView(m, a, b) for m, a, b in rows.all()]
+
+
+async def lapsing_mentors(
+    *, session: AsyncSession, organisation_id: int, today: dt.date
+) -> list[tuple[User, Eligibility]]:
+    """Mentors whose checks lapse within the warning period, or already have."""
+    rows = await session.exec(
+        select(User, MentorVetting)
+        .join(MentorVetting, col(MentorVetting.mentor_id) == col(User.id), isouter=True)
+        .where(User.organisation_id == organisation_id, User.role == Role.MENTOR)
+        .order_by(User.display_name)
+    )
+    result = []
+    for mentor, vetting in rows.all():
+        eligibility = mentor_eligibility(vetting, today)
+        lapsing = eligibility.lapses_on is not None and eligibility.lapses_on <= today + WARN_BEFORE
+        if lapsing or not eligibility.eligible:
+            result.append((mentor, eligibility))
+    return result

@@ -62,9 +62,7 @@ async def revoke_token(*, session: AsyncSession, user: User, token_id: int) -> N
     await session.commit()
 
 
-async def user_for_token(
-    *, session: AsyncSession, secret: str, purpose: Purpose
-) -> User | None:
+async def user_for_token(*, session: AsyncSession, secret: str, purpose: Purpose) -> User | None:
     """The active user a live token belongs to; notes when it was last used."""
     if not secret or len(secret) > 128:
         return None

@@ -52,6 +52,10 @@ async def pair_context(*, session: AsyncSession, actor: User, pairing_id: int) -
     if pairing is None:
         raise NotFound("No such pairing.", field="pairing_id")
     authz.ensure_can_view_pairing(actor, pairing)
+    return await context_of(session, pairing)
+
+
+async def context_of(session: AsyncSession, pairing: Pairing) -> PairContext:
     organisation = await session.get(Organisation, pairing.organisation_id)
     mentor = await session.get(User, pairing.mentor_id)
     mentee = await session.get(User, pairing.mentee_id)
@@ -132,7 +136,7 @@ async def _names(session: AsyncSession, pairing: Pairing) -> str:
     return f"{mentor.display_name if mentor else '?'} and {mentee.display_name if mentee else '?'}"
 
 
-def _event(
+def calendar_event(
     meeting: Meeting, context: PairContext, base_url: str, *, cancelled: bool
 ) -> CalendarEvent:
     host = urlsplit(base_url).hostname or "mentormeet.invalid"
@@ -168,7 +172,7 @@ def _notify(
     """E-mails both people, each with times in their own zone and the calendar attachment."""
     cancelled = change == "cancelled"
     calendar = invitation(
-        [_event(m, context, base_url, cancelled=cancelled) for m in meetings],
+        [calendar_event(m, context, base_url, cancelled=cancelled) for m in meetings],
         method="CANCEL" if cancelled else "REQUEST",
     )
     for person, partner in ((context.mentor, context.mentee), (context.mentee, context.mentor)):

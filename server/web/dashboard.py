@@ -8,12 +8,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from server import authz, directory
+from server import authz, directory, pairing
 from server.chat import conversations
 from server.db import utcnow
+from server.directory import lapsing_mentors
 from server.models import Role, User
 from server.rooms import attendance
 from server.rooms.admission import is_joinable
+from server.scheduling import feed
 from server.web.auth import current_user, requires, signed_in_user
 from server.web.templating import render
 
@@ -59,6 +61,15 @@ async def dashboard_context(user: User, request: Request) -> dict[str, Any]:
                 session=session, organisation_id=user.organisation_id
             )
             context["recent_meetings"] = recent
+            context["quiet"] = {
+                p.id
+                for p in await pairing.pairings_quiet_since(
+                    session=session, organisation_id=user.organisation_id
+                )
+            }
+            context["lapsing"] = await lapsing_mentors(
+                session=session, organisation_id=user.organisation_id, today=utcnow().date()
+            )
             context["attendance"] = await attendance.attendance_for(
                 session=session,
                 meetings=[view.meeting for view in recent],
@@ -70,6 +81,9 @@ async def dashboard_context(user: User, request: Request) -> dict[str, Any]:
         elif role is Role.ADMIN:
             context["organisations"] = await directory.organisations(session=session)
             context["staff"] = await directory.staff(session=session)
+        context["calendar_path"] = await feed.feed_path(
+            session=session, user=user, key=request.app.state.settings.secret_key
+        )
     context["invitable_roles"] = sorted(authz.invitable_roles(user))
     return context
 

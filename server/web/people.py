@@ -81,20 +81,6 @@ async def _visible_person(request: Request) -> tuple[User, User]:
     return actor, target
 
 
-@requires(Role.COORDINATOR, Role.SAFEGUARDING, Role.ADMIN)
-async def person(request: Request) -> Response:
-    _, target = await _visible_person(request)
-    async with request.app.state.db.session() as session:
-        organisation = (
-            await session.get(Organisation, target.organisation_id)
-            if target.organisation_id
-            else None
-        )
-        pairings = await directory.pairings(session=session, member_id=target.id)
-    context = {"person": target, "organisation": organisation, "pairings": pairings}
-    return render(request, "person.html", context)
-
-
 @requires(Role.COORDINATOR, Role.ADMIN)
 async def set_active(request: Request) -> Response:
     actor, target = await _visible_person(request)
@@ -132,7 +118,6 @@ async def organisation_page(request: Request) -> Response:
 
 routes = [
     Route("/invitations", invite, methods=["POST"]),
-    Route("/people/{user_id:int}", person, methods=["GET"]),
     Route("/people/{user_id:int}/disable", set_active, methods=["POST"]),
     Route("/people/{user_id:int}/enable", set_active, methods=["POST"]),
     Route("/organisations/{organisation_id:int}", organisation_page, methods=["GET"]),
