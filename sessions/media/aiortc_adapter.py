@@ -23,7 +23,7 @@ import aiortc
 from aiortc import RTCRtpCodecParameters, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
 from aiortc.rtcdtlstransport import RTCDtlsTransport
 from aiortc.rtcrtpparameters import RTCRtpParameters
-from aiortc.rtcrtpreceiver import NackGenerator, StreamStatistics
+from aiortc.rtcrtpreceiver import StreamStatistics
 from aiortc.rtp import (
     RTCP_PSFB_APP,
     RTCP_PSFB_FIR,
@@ -45,7 +45,6 @@ from .rtp_writer import RtpWriter
 __all__ = [
     "AiortcCompatibilityError",
     "InboundEndpoint",
-    "NackTracker",
     "OutboundEndpoint",
     "RtcpFeedback",
     "RtpPacket",
@@ -126,8 +125,8 @@ def check_aiortc_compatibility() -> None:
         for f in _EXTENSION_FIELDS
         if not hasattr(packet.extensions, f)
     ]
-    if not hasattr(StreamStatistics(90000), "add") or not hasattr(NackGenerator(), "missing"):
-        problems.append("StreamStatistics.add or NackGenerator.missing is gone")
+    if not hasattr(StreamStatistics(90000), "add"):
+        problems.append("StreamStatistics.add is gone")
     if problems:
         raise AiortcCompatibilityError(
             f"aiortc {aiortc.__version__} is not compatible with mentormeet's packet "
@@ -171,19 +170,6 @@ def _decode_feedback(packet: AnyRtcpPacket) -> RtcpFeedback | None:
             return None
         return RtcpFeedback(remb_bps=bitrate)
     return None
-
-
-class NackTracker:
-    """Which upstream packets are missing (aiortc's own NACK bookkeeping)."""
-
-    def __init__(self) -> None:
-        self._generator = NackGenerator()
-
-    def add(self, packet: RtpPacket) -> list[int] | None:
-        """Record a packet; return the sequence numbers to NACK if a gap appeared."""
-        if self._generator.add(packet):
-            return sorted(self._generator.missing)
-        return None
 
 
 class InboundEndpoint:

@@ -8,8 +8,9 @@ import math
 import random
 import time
 
-from .aiortc_adapter import InboundEndpoint, NackTracker, OutboundEndpoint, RtcpFeedback, RtpPacket
+from .aiortc_adapter import InboundEndpoint, OutboundEndpoint, RtcpFeedback, RtpPacket
 from .codecs import match_payload_types, rtx_payload_types
+from .gaps import GapTracker
 from .history import PacketHistory
 from .keyframes import starts_keyframe
 
@@ -39,7 +40,7 @@ class Source:
         self._rtx_of = {rtx: apt for apt, rtx in rtx_payload_types(self.codecs).items()}
         self._media_ssrc: int | None = None
         self._highest_seq: int | None = None
-        self._nacks = NackTracker() if self.kind == "video" else None
+        self._gaps = GapTracker() if self.kind == "video" else None
         self._keyframe_requested_at: float | None = None
         self._last_remb = -math.inf
         self.packets_received = 0
@@ -94,8 +95,8 @@ class Source:
             packet = self._endpoint.unwrap_rtx(packet, apt, self._media_ssrc)
         else:
             self._media_ssrc = packet.ssrc
-        if self._nacks is not None:
-            lost = self._nacks.add(packet)
+        if self._gaps is not None:
+            lost = self._gaps.add(packet.sequence_number)
             if lost:
                 await self._endpoint.send_nack(packet.ssrc, lost)
         # A sink may only start on the newest packet: the ones after a late (repaired)

@@ -7,6 +7,7 @@ from aiortc.rtp import HeaderExtensionsMap, RtpPacket
 
 from sessions.media import MalformedSdpError, SdpTooLargeError, UnsupportedMediaError
 from sessions.media.codecs import match_payload_types, rtx_payload_types
+from sessions.media.gaps import GapTracker
 from sessions.media.history import PacketHistory
 from sessions.media.keyframes import starts_keyframe
 from sessions.media.offer import check_offer
@@ -141,3 +142,14 @@ def test_rtp_writer_matches_aiortc_serializer(
         audio_level=audio_level,
     )
     assert written == packet.serialize(mapping)
+
+
+def test_gap_tracker_reports_missing_numbers_until_repaired() -> None:
+    gaps = GapTracker()
+    assert gaps.add(65533) is None
+    assert gaps.add(65534) is None
+    assert gaps.add(1) == [65535, 0]  # across the wrap-around
+    assert gaps.add(0) is None  # repaired
+    assert gaps.add(4) == [65535, 2, 3]
+    assert gaps.add(2000) is None  # a jump: nothing worth asking for
+    assert gaps.add(2002) == [2001]
