@@ -18,6 +18,7 @@ from server.errors import Forbidden, NotFound
 from server.models import (
     Conversation,
     ConversationRead,
+    MentorVetting,
     Message,
     MessageStatus,
     Pairing,
@@ -26,6 +27,7 @@ from server.models import (
     User,
 )
 from server.screening import Screener, Verdict
+from server.vetting import mentor_eligibility
 from sessions.contracts import ConversationAccess
 
 
@@ -69,13 +71,23 @@ async def conversation_access(
     conversation, pairing, mentor_user, mentee_user = row
     if pairing.status != PairingStatus.ACTIVE:
         raise Forbidden("This pairing has ended, so its conversation is closed.")
+    today = today or utcnow().date()
+    vetting = (
+        await session.exec(select(MentorVetting).where(MentorVetting.mentor_id == mentor_user.id))
+    ).first()
+    eligibility = mentor_eligibility(vetting, today)
+    if not eligibility.eligible:
+        raise Forbidden(
+            "Messages are paused until the mentor's safeguarding checks are up to date: "
+            + " ".join(eligibility.reasons)
+        )
     partner = mentee_user if user.id == mentor_user.id else mentor_user
     return ConversationAccess(
         conversation_id=conversation.id or 0,
         pairing_id=pairing.id or 0,
         organisation_id=pairing.organisation_id,
         member_ids=frozenset({pairing.mentor_id, pairing.mentee_id}),
-        mentee_under_18=is_under_18(mentee_user.date_of_birth, today or utcnow().date()),
+        mentee_under_18=is_under_18(mentee_user.date_of_birth, today),
         title=f"Conversation with {partner.display_name}",
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.chat.conversations import conversation_for_pairing
-from server.models import Message, Role
+from server.models import MentorVetting, Message, Role
 
 
 @dataclass
@@ -331,3 +332,32 @@ async def test_message_form_works_without_javascript(
         return (await session.exec(select(func.count()).select_from(Message))).one()
 
     assert await live_server.in_session(count) == 2
+
+
+async def test_a_lapsed_mentor_check_pauses_the_chat_and_says_why(
+    live_server: LiveServer, clients: list[ChatClient]
+) -> None:
+    chat = await _conversation(live_server, clients)
+
+    async def lapse(session: AsyncSession) -> None:
+        vetting = (
+            await session.exec(
+                select(MentorVetting).where(MentorVetting.mentor_id == chat.pair.mentor.id)
+            )
+        ).one()
+        vetting.dbs_issue_date = dt.date(2019, 1, 1)
+        session.add(vetting)
+        await session.commit()
+
+    await live_server.in_session(lapse)
+    refused = await chat.mentee.join(chat.conversation_id)
+    assert refused["ok"] is False
+    assert (
+        "paused until the mentor's safeguarding checks are up to date"
+        in refused["error"]["message"]
+    )
+    async with live_server.client() as http:
+        await log_in(http, chat.pair.mentee.email, PASSWORD)
+        page = await http.get(f"/pairings/{chat.pair.pairing.id}/messages")
+    assert page.status_code == 403
+    assert "enhanced check lapsed" in page.text
