@@ -15,6 +15,7 @@ from server.matching import (
     MenteeProfile,
     MentorProfile,
     Suggestion,
+    describe_hours,
     normalise_tags,
     suggest,
     weekly_hours,
@@ -103,6 +104,22 @@ async def update_profile(
     session.add(profile)
     await session.commit()
     return profile
+
+
+async def shared_times(
+    *, session: AsyncSession, mentor: User, mentee: User, display_timezone: str, today: dt.date
+) -> str | None:
+    """When both are usually free, in words, for suggesting meeting slots; None if unknown."""
+    hours = []
+    for person in (mentor, mentee):
+        profile = await profile_of(session=session, user_id=person.id or 0)
+        hours.append(weekly_hours(slots_of(profile), person.timezone, reference=today))
+    if not hours[0] or not hours[1]:
+        return None
+    common = hours[0] & hours[1]
+    if not common:
+        return "none: their weekly availability does not overlap"
+    return describe_hours(common, display_timezone, reference=today)
 
 
 def _tags(text: str) -> frozenset[str]:

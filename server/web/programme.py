@@ -306,6 +306,13 @@ async def pairing_page(
                 .order_by(col(Meeting.starts_at))
             )
         ).all()
+        shared = await profiles.shared_times(
+            session=session,
+            mentor=context_pair.mentor,
+            mentee=context_pair.mentee,
+            display_timezone=context_pair.organisation.timezone,
+            today=utcnow().date(),
+        )
     now = utcnow()
     context = {
         "pair": context_pair,
@@ -317,6 +324,7 @@ async def pairing_page(
         "may_change": authz.role_of(actor) in (Role.COORDINATOR, Role.ADMIN),
         "is_mentee": actor.id == context_pair.mentee.id,
         "timezone": context_pair.organisation.timezone,
+        "shared_times": shared,
         **(extra or {}),
     }
     return render(request, "pairing.html", context, status_code=status)

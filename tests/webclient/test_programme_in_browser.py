@@ -77,6 +77,7 @@ async def test_coordinator_pairs_with_a_suggested_mentor_and_books(
     await coordinator.get_by_role("button", name="Pair with Tom Reed").click()
     await expect(coordinator.get_by_role("status")).to_contain_text("Paired")
 
+    await expect(coordinator.get_by_text("Both are usually free")).to_contain_text("Tuesdays 17:00")
     day = (utcnow() + dt.timedelta(days=7)).date()
     await coordinator.get_by_label("Date", exact=True).fill(day.isoformat())
     await coordinator.get_by_label("Start time").fill("17:00")
@@ -84,7 +85,8 @@ async def test_coordinator_pairs_with_a_suggested_mentor_and_books(
     await coordinator.get_by_label("How many meetings").fill("4")
     await coordinator.get_by_role("button", name="Book").click()
     await expect(coordinator.get_by_role("status")).to_contain_text("Booked 4 meetings")
-    await expect(coordinator.get_by_text("17:00")).to_have_count(4)
+    upcoming = coordinator.get_by_role("region", name="Upcoming meetings").get_by_role("listitem")
+    await expect(upcoming.filter(has_text="17:00")).to_have_count(4)
     await coordinator.screenshot(path=artifacts / "pairing.png", full_page=True)
 
     first = day.strftime("%d %b %Y, 17:00")
