@@ -15,6 +15,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
+from server import api
 from server.accounts import AccountPolicy
 from server.chat.backend import ChatBackendService
 from server.chat.conversations import alert_rooms
@@ -123,6 +124,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             *admin.routes,
             *messages.routes,
             *rooms.routes,
+            *api.routes,
             *programme.routes,
             Mount("/static", StaticFiles(directory=WEBCLIENT / "static"), name="static"),
             Mount(

@@ -104,6 +104,57 @@ MATRIX = [
         everyone(303, anonymous=401, admin=403),
         foreign={"mentor": 404, "mentee": 404, "coordinator": 404, "safeguarding": 404},
     ),
+    # The JSON API (/api/v1). Each cell gets fresh objects (see _api_cells), so these rows do not
+    # depend on the order they run in, and change nothing the page rows use.
+    Row("GET", "/api/v1/openapi.json", everyone(200)),
+    Row("GET", "/api/v1/pairings", everyone(200, anonymous=401)),
+    Row(
+        "POST",
+        "/api/v1/pairings",
+        everyone(403, anonymous=401, coordinator=201, admin=201),
+        foreign={"coordinator": 404},
+    ),
+    Row(
+        "POST",
+        "/api/v1/pairings/{pairing}/end",
+        everyone(403, anonymous=401, coordinator=200, admin=200),
+        foreign={"coordinator": 404},
+    ),
+    Row("GET", "/api/v1/meetings", everyone(200, anonymous=401)),
+    Row(
+        "POST",
+        "/api/v1/meetings",
+        # The mentor's booking is a proposal; coordinators and admins book.
+        everyone(403, anonymous=401, mentor=201, coordinator=201, admin=201),
+        foreign={"mentor": 404, "coordinator": 404},
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/meetings/{meeting}",
+        everyone(403, anonymous=401, coordinator=200, admin=200),
+        foreign={"coordinator": 404},
+    ),
+    Row(
+        "POST",
+        "/api/v1/meetings/{meeting}/cancel",
+        everyone(403, anonymous=401, coordinator=200, admin=200),
+        foreign={"coordinator": 404},
+    ),
+    Row(
+        "POST",
+        "/api/v1/meetings/{meeting}/respond",
+        everyone(403, anonymous=401, mentee=200),
+        foreign={"mentee": 404},
+    ),
+    Row("GET", "/api/v1/tokens", everyone(200, anonymous=401)),
+    Row("POST", "/api/v1/tokens", everyone(201, anonymous=401)),
+    Row(
+        "DELETE",
+        "/api/v1/tokens/{api_token}",
+        everyone(204, anonymous=401),
+        # Someone else's token.
+        foreign=everyone(404, anonymous=401),
+    ),
     # Running the programme. Rows run in this order, actors in ACTORS order: where an earlier
     # cell changed the object (paired, ended, cancelled), the later cell's status says so.
     Row(
@@ -236,6 +287,117 @@ def _form(row: Row, ids: dict[str, int]) -> dict[str, str]:
     return {}
 
 
+async def _api_objects(session: AsyncSession, pairing_id: int, owner_id: int) -> dict[str, int]:
+    """Fresh objects beside a pairing, for one API cell: people to pair, a second pairing of the
+    same two people with a proposed meeting, and an API token belonging to `owner_id`."""
+    from server.models import MeetingStatus, Organisation, User
+    from server.personal_tokens import Purpose, create_token
+
+    number = next(_names)
+    base = await session.get(Pairing, pairing_id)
+    owner = await session.get(User, owner_id)
+    assert base is not None and owner is not None
+    organisation = await session.get(Organisation, base.organisation_id)
+    free_mentor = await factories.user(session, Role.MENTOR, organisation)
+    factories.vet(session, free_mentor)
+    free_mentee = await factories.user(
+        session, Role.MENTEE, organisation, date_of_birth=dt.date(2000, 1, 1)
+    )
+    pairing = Pairing(
+        mentor_id=base.mentor_id, mentee_id=base.mentee_id, organisation_id=base.organisation_id
+    )
+    session.add(pairing)
+    await session.flush()
+    day = (utcnow() + dt.timedelta(days=100 + number)).replace(hour=12, minute=0, second=0)
+    meeting = Meeting(
+        pairing_id=pairing.id or 0,
+        starts_at=day,
+        status=MeetingStatus.PROPOSED,
+        created_by_id=base.mentor_id,
+    )
+    session.add(meeting)
+    await session.commit()
+    _, token = await create_token(
+        session=session, user=owner, purpose=Purpose.API, name=f"Matrix {number}"
+    )
+    return {
+        "pairing": pairing.id or 0,
+        "meeting": meeting.id or 0,
+        "api_token": token.id or 0,
+        "free_mentor": free_mentor.id or 0,
+        "free_mentee": free_mentee.id or 0,
+        "day": number,
+    }
+
+
+def _api_body(row: Row, ids: dict[str, int]) -> dict[str, Any] | None:
+    if row.method in ("GET", "DELETE"):
+        return None
+    if row.path == "/api/v1/pairings":
+        return {"mentor_id": ids["free_mentor"], "mentee_id": ids["free_mentee"]}
+    if row.path.endswith("/end"):
+        return {"outcome": "withdrawn", "reason": "Moved away"}
+    if row.path == "/api/v1/meetings":
+        # 10:00 local on the cell's own day: clear of the proposed meeting at 12:00 UTC.
+        day = (utcnow() + dt.timedelta(days=100 + ids["day"])).date()
+        return {
+            "pairing_id": ids["pairing"],
+            "starts_at_local": f"{day}T10:00",
+            "duration_minutes": 60,
+        }
+    if row.path.endswith("/cancel"):
+        return {"scope": "one"}
+    if row.path.endswith("/respond"):
+        return {"accept": True}
+    if row.path == "/api/v1/tokens":
+        return {"name": "Matrix token"}
+    return {"duration_minutes": 30, "scope": "one"}  # PATCH: reschedule
+
+
+async def _api_cells(
+    live_server: LiveServer,
+    clients: dict[str, httpx.AsyncClient],
+    actors: dict[str, Any],
+    row: Row,
+    side: str,
+    pairing_id: int,
+) -> list[str]:
+    """Runs an API row for every actor, each with fresh objects made beside `pairing_id` (the
+    own or the foreign pairing). Cookie writes send the X-CSRF-Token header, as scripts must."""
+    failures = []
+    for actor in ACTORS:
+        expected = (
+            (row.foreign or {}).get(actor, row.expected[actor])
+            if side == "foreign"
+            else (row.expected[actor])
+        )
+
+        async def make(session: AsyncSession, actor: str = actor) -> dict[str, int]:
+            base = await session.get(Pairing, pairing_id)
+            assert base is not None
+            # Own side: a token of the caller's; foreign side: someone else's.
+            owner = actors.get(actor, actors["mentee"]).id if side == "own" else base.mentee_id
+            return await _api_objects(session, pairing_id, owner)
+
+        ids = await live_server.in_session(make)
+        client = clients[actor]
+        path = row.path.format(
+            pairing=ids["pairing"], meeting=ids["meeting"], api_token=ids["api_token"]
+        )
+        response = await client.request(
+            row.method,
+            path,
+            json=_api_body(row, ids),
+            headers={"X-CSRF-Token": client.cookies.get("mm_csrf") or ""},
+        )
+        if response.status_code != expected:
+            failures.append(
+                f"{row.method} {path} as {actor} ({side}): {response.status_code}, "
+                f"expected {expected}: {response.text[:200]}"
+            )
+    return failures
+
+
 def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
     placeholders = {
         "{user_id:int}": "{person}",
@@ -243,6 +405,7 @@ def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
         "{token:str}": "{token}",
         "{pairing_id:int}": "{pairing}",
         "{meeting_id:int}": "{meeting}",
+        "{token_id:int}": "{api_token}",
         "{secret:str}": "{token}",
     }
     registered = set()
@@ -333,6 +496,10 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
                 await log_in(client, actors[actor].email, PASSWORD)
         for row, side in itertools.product(MATRIX, ("own", "foreign")):
             if side == "foreign" and row.foreign is None:
+                continue
+            if row.path.startswith("/api/"):
+                pairing_id = objects[side]["pairing"]
+                failures += await _api_cells(live_server, clients, actors, row, side, pairing_id)
                 continue
             path = row.path.format(token="not-a-real-token", **objects[side])
             for actor in ACTORS:

@@ -1,0 +1,170 @@
+"""Request and response bodies of the JSON API, as pydantic models (they also make the OpenAPI).
+
+Requests are strict: unknown fields are refused, numbers must be JSON numbers and true/false
+must be JSON booleans, so a typo never silently means something else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+
+from server.scheduling.meetings import MAX_DURATION, MIN_DURATION, Scope
+from server.scheduling.recurrence import MAX_OCCURRENCES, Frequency
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database we run on
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+_LOCAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
+
+
+def parse_local_datetime(value: object) -> dt.datetime:
+    """A wall-clock date and time, read in the organisation's zone; an offset is refused."""
+    if not isinstance(value, str) or not _LOCAL.fullmatch(value):
+        raise ValueError(
+            "give a local date and time like 2026-03-16T17:00, without a time zone "
+            "(it is read in the organisation's time zone)"
+        )
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a real date and time") from None
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise ValueError(f"choose a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return parsed
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+LocalDateTime = Annotated[
+    dt.datetime,
+    PlainValidator(parse_local_datetime),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{_LOCAL.pattern}$",
+            "description": "Wall-clock time in the organisation's time zone, without an offset.",
+            "examples": ["2026-03-16T17:00"],
+        }
+    ),
+]
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+Duration = Annotated[int, Field(ge=MIN_DURATION, le=MAX_DURATION)]
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+class PairingCreate(RequestBody):
+    """Pair a vetted mentor with a mentee (coordinators and admins)."""
+
+    mentor_id: Id
+    mentee_id: Id
+
+
+class PairingEnd(RequestBody):
+    """End a pairing as completed (even early) or withdrawn, with the reason."""
+
+    outcome: Literal["completed", "withdrawn"]
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class MeetingCreate(RequestBody):
+    """Book one meeting or a series; a mentor's booking is a proposal for the mentee to answer."""
+
+    pairing_id: Id
+    starts_at_local: LocalDateTime
+    duration_minutes: Duration
+    repeat: Frequency = Frequency.ONCE
+    count: int | None = Field(default=None, ge=1, le=MAX_OCCURRENCES)
+    until: dt.date | None = Field(
+        default=None, description="Date of the last meeting (local, inclusive)."
+    )
+
+
+class MeetingReschedule(RequestBody):
+    """Move one meeting, or it and every later one in its series by the same wall-clock shift.
+
+    Give `starts_at_local`, `duration_minutes` or both; what is left out stays as it is.
+    """
+
+    starts_at_local: LocalDateTime | None = None
+    duration_minutes: Duration | None = None
+    scope: Scope = Scope.ONE
+
+
+class MeetingCancel(RequestBody):
+    scope: Scope = Scope.ONE
+
+
+class ProposalAnswer(RequestBody):
+    """The mentee's answer to the meeting (or series) their mentor proposed."""
+
+    accept: bool
+
+
+class TokenCreate(RequestBody):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class Person(BaseModel):
+    id: int
+    name: str
+
+
+class PairingOut(BaseModel):
+    id: int
+    mentor: Person
+    mentee: Person
+    organisation_id: int
+    status: Literal["active", "completed", "withdrawn"]
+    started_at: Timestamp
+    ended_at: Timestamp | None
+    end_reason: str | None
+
+
+class PairingList(BaseModel):
+    pairings: list[PairingOut]
+
+
+class MeetingOut(BaseModel):
+    id: int
+    pairing_id: int
+    starts_at: Timestamp = Field(description="UTC, e.g. 2026-03-16T17:00:00Z.")
+    ends_at: Timestamp
+    starts_at_local: Timestamp = Field(description="In the organisation's zone, with its offset.")
+    timezone: str
+    duration_minutes: int
+    status: Literal["proposed", "scheduled", "declined", "cancelled"]
+    series_id: str | None
+    sequence: int
+
+
+class MeetingList(BaseModel):
+    meetings: list[MeetingOut]
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret: shown this once, only its hash is kept.")
+
+
+class TokenList(BaseModel):
+    tokens: list[TokenOut]
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    field: str | None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
