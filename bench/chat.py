@@ -14,6 +14,7 @@ The last line printed is one JSON object; `ratio` = ours ÷ bare relay throughpu
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import asyncio
 import json
 import os
@@ -125,8 +126,9 @@ async def run_load(
             clients.append((client, pair.room))
     latencies: list[float] = []
 
-    async def sender(client: socketio.AsyncClient, room: int) -> None:
-        next_at = time.perf_counter()
+    async def sender(client: socketio.AsyncClient, room: int, slot: int) -> None:
+        # Paced clients start spread over one interval, as people do, not all at once.
+        next_at = time.perf_counter() + (slot / len(clients) / rate_per_client if rate_per_client else 0)
         for number in range(messages):
             if rate_per_client:
                 next_at += 1 / rate_per_client
@@ -140,7 +142,9 @@ async def run_load(
 
     cpu_before = server.cpu()
     started = time.perf_counter()
-    await asyncio.gather(*(sender(client, room) for client, room in clients))
+    await asyncio.gather(
+        *(sender(client, room, slot) for slot, (client, room) in enumerate(clients))
+    )
     seconds = time.perf_counter() - started
     cpu = server.cpu() - cpu_before
     for client, _ in clients:
@@ -153,7 +157,7 @@ async def seed(database_url: str, pairs: int) -> list[Pair]:
     from server.accounts import AccountPolicy, start_session
     from server.chat.conversations import conversation_for_pairing
     from server.db import Database
-    from server.models import Organisation, Pairing, Role, User
+    from server.models import MentorVetting, Organisation, Pairing, Role, User
 
     db = Database(database_url)
     seeded = []
@@ -176,6 +180,16 @@ async def seed(database_url: str, pairs: int) -> list[Pair]:
             )
             session.add_all([mentor, mentee])
             await session.flush()
+            # A vetted mentor and an adult mentee: chat is open to them.
+            session.add(
+                MentorVetting(
+                    mentor_id=mentor.id or 0,
+                    dbs_issue_date=dt.date.today() - dt.timedelta(days=30),
+                    references_checked=True,
+                    training_completed=True,
+                )
+            )
+            mentee.date_of_birth = dt.date(2000, 1, 1)
             pairing = Pairing(
                 mentor_id=mentor.id or 0, mentee_id=mentee.id or 0, organisation_id=org.id or 0
             )

@@ -16,7 +16,6 @@ import dataclasses
 import datetime as dt
 import logging
 import sqlite3
-import sys
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -236,9 +235,6 @@ class _ThreadedSQLite:
     """The sqlite3 driver, used only from one thread of the writer's own."""
 
     def __init__(self, database_url: str) -> None:
-        # The writer thread hands each result back to the event loop; with Python's default 5 ms
-        # GIL switch interval every hand-off could wait that long when the loop is busy.
-        sys.setswitchinterval(0.0005)
         path = database_url.split(":///", 1)[1]
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
         self._connection = sqlite3.connect(
