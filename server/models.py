@@ -358,6 +358,17 @@ class PersonalToken(SQLModel, table=True):
     revoked_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
+class VettingWarning(SQLModel, table=True):
+    """That the mentor and coordinators were warned of a check lapsing on a date (once each)."""
+
+    __table_args__ = (UniqueConstraint("mentor_id", "lapses_on", name="uq_vetting_warning"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="user.id")
+    lapses_on: dt.date
+    sent_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
 __all__ = [
     "AccountToken",
     "Attendance",
@@ -389,4 +400,5 @@ __all__ = [
     "RoomEvent",
     "TokenPurpose",
     "User",
+    "VettingWarning",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from server.outbox import Transport, deliver_due
 from server.scheduling.reminders import send_due_reminders
 from server.settings import Settings
 from server.smtp import transport_for
+from server.vetting_warnings import send_lapse_warnings
 
 log = logging.getLogger("mentormeet.worker")
 
@@ -35,13 +37,19 @@ class Worker:
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._warned_on: dt.date | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Queues due reminders, then delivers what is due; returns the e-mails sent."""
-        await send_due_reminders(self._db, now=utcnow(), base_url=self._base_url)
+        """Queues due reminders (and, daily, vetting warnings), then delivers what is due;
+        returns the e-mails sent."""
+        now = utcnow()
+        await send_due_reminders(self._db, now=now, base_url=self._base_url)
+        if self._warned_on != now.date():  # checks lapse by the day: look once a day
+            await send_lapse_warnings(self._db, today=now.date(), base_url=self._base_url)
+            self._warned_on = now.date()
         return await deliver_due(
             self._db, self._transport, sender=self._sender, message_domain=self._message_domain
         )

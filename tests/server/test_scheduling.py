@@ -29,6 +29,7 @@ from server.scheduling.meetings import (
 from server.scheduling.recurrence import Frequency, Recurrence
 from server.scheduling.reminders import send_due_reminders
 from server.smtp import smtp_transport
+from server.vetting_warnings import send_lapse_warnings
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 BASE = "http://mentormeet.test"
@@ -342,3 +343,36 @@ async def test_a_mentor_proposes_and_the_mentee_accepts(
             )
         ).all()
     assert len(rows) == 1
+
+
+async def test_mentor_and_coordinators_are_warned_once_before_a_check_lapses(
+    db: Database, database_url: str, smtp_server: MailCatcher
+) -> None:
+    pair, coordinator = await _setup(db)
+    today = dt.date(2026, 11, 25)
+    async with db.session() as session:
+        vetting = (
+            await session.exec(
+                select(MentorVetting).where(MentorVetting.mentor_id == pair.mentor.id)
+            )
+        ).one()
+        vetting.dbs_issue_date = today - dt.timedelta(days=3 * 365 - 30)  # lapses in 30 days
+        session.add(vetting)
+        await session.commit()
+    far = await send_lapse_warnings(db, today=today - dt.timedelta(days=40), base_url=BASE)
+    assert far == 0  # 70 days ahead: too early to warn
+    second = Database(database_url)
+    try:
+        warned = await asyncio.gather(
+            send_lapse_warnings(db, today=today, base_url=BASE),
+            send_lapse_warnings(second, today=today, base_url=BASE),
+        )
+    finally:
+        await second.dispose()
+    assert sorted(warned) == [0, 1]
+    assert await send_lapse_warnings(db, today=today + dt.timedelta(days=1), base_url=BASE) == 0
+    await _deliver(db, smtp_server)
+    [to_mentor] = smtp_server.wait_for(pair.mentor.email)
+    [to_coordinator] = smtp_server.wait_for(coordinator.email)
+    assert "Your safeguarding check lapses on 25 December 2026" in str(to_mentor["Subject"])
+    assert f"{pair.mentor.display_name}'s safeguarding check" in str(to_coordinator["Subject"])
