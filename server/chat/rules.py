@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import re
 import time
 
 from server.errors import InvalidInput, Throttled
 
 MAX_MESSAGE_LENGTH = 2000
-_ALLOWED_CONTROL = {"\n", "\t"}
+# C0 and C1 control characters, but for tab and line feed.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_message_text(text: str) -> str:
@@ -23,7 +25,7 @@ def clean_message_text(text: str) -> str:
             f"(this one has {len(text):,}).",
             field="text",
         )
-    if any((ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0) and ch not in _ALLOWED_CONTROL for ch in text):
+    if _CONTROL.search(text):
         raise InvalidInput("Messages cannot contain control characters.", field="text")
     return text
 

@@ -306,6 +306,9 @@ class MessageWriter:
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
+            # One turn of the loop (not a timed wait): senders whose events are already read
+            # join this batch instead of waiting for the next commit.
+            await asyncio.sleep(0)
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
