@@ -14,8 +14,8 @@ The last line printed is one JSON object; `ratio` = ours ÷ bare relay throughpu
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import asyncio
+import datetime as dt
 import json
 import os
 import socket
@@ -128,7 +128,8 @@ async def run_load(
 
     async def sender(client: socketio.AsyncClient, room: int, slot: int) -> None:
         # Paced clients start spread over one interval, as people do, not all at once.
-        next_at = time.perf_counter() + (slot / len(clients) / rate_per_client if rate_per_client else 0)
+        offset = slot / len(clients) / rate_per_client if rate_per_client else 0.0
+        next_at = time.perf_counter() + offset
         for number in range(messages):
             if rate_per_client:
                 next_at += 1 / rate_per_client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -319,3 +320,22 @@ async def test_every_role_has_a_dashboard(live_server: LiveServer, role: str) ->
         "safeguarding": "Review queue",
         "admin": "Partner organisations",
     }[role] in response.text
+
+
+@pytest.mark.parametrize("role", ["mentor", "mentee", "coordinator", "safeguarding", "admin"])
+async def test_every_dashboard_has_a_plain_title_and_a_calendar_feed_link(
+    live_server: LiveServer, role: str
+) -> None:
+    async def make(session: AsyncSession) -> Any:
+        org = await factories.organisation(session)
+        return await factories.user(
+            session, Role(role), None if role == "admin" else org, email=f"{role}@x.test"
+        )
+
+    await live_server.in_session(make)
+    async with live_server.client() as client:
+        await log_in(client, f"{role}@x.test", PASSWORD)
+        page = (await client.get("/dashboard")).text
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and title.endswith("· mentormeet")
+    assert re.search(r'<a href="/calendar/[^"]+\.ics">Calendar feed</a>', page)
