@@ -158,7 +158,12 @@ async def revoke_sessions(*, session: AsyncSession, user_id: int) -> None:
 
 
 async def create_organisation(
-    *, session: AsyncSession, name: str, kind: str, timezone: str = "Europe/London"
+    *,
+    session: AsyncSession,
+    name: str,
+    kind: str,
+    timezone: str = "Europe/London",
+    network_matching: bool = False,
 ) -> Organisation:
     name = check_text(name, field="name", label="Organisation name", max_length=200)
     if kind not in set(OrganisationKind):
@@ -171,7 +176,22 @@ async def create_organisation(
     ).first()
     if existing is not None:
         raise Conflict(f"An organisation called {name!r} already exists.", field="name")
-    organisation = Organisation(name=name, kind=kind, timezone=timezone)
+    organisation = Organisation(
+        name=name, kind=kind, timezone=timezone, network_matching=network_matching
+    )
+    session.add(organisation)
+    await session.commit()
+    return organisation
+
+
+async def set_network_matching(
+    *, session: AsyncSession, organisation_id: int, enabled: bool
+) -> Organisation:
+    """Lets (or stops) the organisation's mentees be matched with other organisations' mentors."""
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound("No such organisation.", field="organisation_id")
+    organisation.network_matching = enabled
     session.add(organisation)
     await session.commit()
     return organisation

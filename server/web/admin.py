@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server import accounts
-from server.errors import DomainError
+from server.errors import DomainError, NotFound
 from server.models import OrganisationKind, Role
 from server.web.auth import requires, signed_in_user
 from server.web.dashboard import dashboard_context
@@ -21,6 +21,11 @@ class OrganisationForm(FormModel):
     name: str = Field(min_length=1, max_length=200, title="Organisation name")
     kind: OrganisationKind = Field(title="Kind")
     timezone: str = Field(default="Europe/London", max_length=64, title="Time zone")
+    network_matching: bool = Field(default=False, title="Match across the network")
+
+
+class NetworkForm(FormModel):
+    network_matching: bool = Field(default=False, title="Match across the network")
 
 
 @requires(Role.ADMIN)
@@ -29,7 +34,11 @@ async def create_organisation(request: Request) -> Response:
         form = await read_form(request, OrganisationForm)
         async with request.app.state.db.session() as session:
             organisation = await accounts.create_organisation(
-                session=session, name=form.name, kind=form.kind, timezone=form.timezone
+                session=session,
+                name=form.name,
+                kind=form.kind,
+                timezone=form.timezone,
+                network_matching=form.network_matching,
             )
     except DomainError as error:
         context = await dashboard_context(signed_in_user(request), request)
@@ -41,4 +50,24 @@ async def create_organisation(request: Request) -> Response:
     return redirect_with_notice("/dashboard", f"Organisation {organisation.name} created.")
 
 
-routes = [Route("/organisations", create_organisation, methods=["POST"])]
+@requires(Role.ADMIN)
+async def network_matching(request: Request) -> Response:
+    organisation_id = request.path_params["organisation_id"]
+    if not 0 < organisation_id < 2**31:
+        raise NotFound("No such organisation.")
+    form = await read_form(request, NetworkForm)
+    async with request.app.state.db.session() as session:
+        organisation = await accounts.set_network_matching(
+            session=session, organisation_id=organisation_id, enabled=form.network_matching
+        )
+    state = "now" if organisation.network_matching else "no longer"
+    return redirect_with_notice(
+        f"/organisations/{organisation.id}",
+        f"{organisation.name}'s mentees are {state} matched across the network.",
+    )
+
+
+routes = [
+    Route("/organisations", create_organisation, methods=["POST"]),
+    Route("/organisations/{organisation_id:int}/network", network_matching, methods=["POST"]),
+]

@@ -81,6 +81,11 @@ MATRIX = [
     ),
     Row("POST", "/organisations", everyone(403, anonymous=401, admin=303)),
     Row(
+        "POST",
+        "/organisations/{organisation}/network",
+        everyone(403, anonymous=401, admin=303),
+    ),
+    Row(
         "GET",
         "/pairings/{pairing}/messages",
         everyone(403, anonymous=303, mentor=200, mentee=200),
@@ -272,6 +277,8 @@ def _form(row: Row, ids: dict[str, int]) -> dict[str, str]:
             "role": "mentee",
             "organisation_id": str(organisation_id),
         }
+    if row.path.endswith("/network"):
+        return {"network_matching": "true"}
     if row.path == "/organisations":
         return {"name": f"New College {number}", "kind": "college"}
     if row.path == "/concerns":

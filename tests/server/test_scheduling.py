@@ -14,11 +14,13 @@ import pytest
 from mailcatcher import MailCatcher
 from sqlmodel import col, select
 
+from server.accounts import set_network_matching
 from server.db import Database
 from server.errors import Conflict, Forbidden, InvalidInput
 from server.models import Meeting, MeetingStatus, MentorVetting, Organisation, Role, User
 from server.outbox import deliver_due
 from server.pairing import create_pairing
+from server.profiles import suggestions_for
 from server.scheduling.meetings import (
     Scope,
     cancel_meeting,
@@ -376,3 +378,31 @@ async def test_mentor_and_coordinators_are_warned_once_before_a_check_lapses(
     [to_coordinator] = smtp_server.wait_for(coordinator.email)
     assert "Your safeguarding check lapses on 25 December 2026" in str(to_mentor["Subject"])
     assert f"{pair.mentor.display_name}'s safeguarding check" in str(to_coordinator["Subject"])
+
+
+async def test_network_matching_lets_a_mentee_pair_with_another_organisations_mentor(
+    db: Database,
+) -> None:
+    async with db.session() as session:
+        home, away = await factories.organisation(session), await factories.organisation(session)
+        admin = await factories.user(session, Role.ADMIN, None)
+        mentee = await factories.user(session, Role.MENTEE, home, date_of_birth=dt.date(2001, 1, 1))
+        mentor = await factories.user(session, Role.MENTOR, away)
+        factories.vet(session, mentor)
+        await session.commit()
+        with pytest.raises(Forbidden, match="does not match across the network"):
+            await create_pairing(
+                session=session, actor=admin, mentor_id=mentor.id or 0, mentee_id=mentee.id or 0
+            )
+        assert [
+            s.mentor.user_id
+            for s in await suggestions_for(session=session, actor=admin, mentee_id=mentee.id or 0)
+        ] == []
+        await set_network_matching(session=session, organisation_id=home.id or 0, enabled=True)
+        suggested = await suggestions_for(session=session, actor=admin, mentee_id=mentee.id or 0)
+        assert [s.mentor.user_id for s in suggested] == [mentor.id]
+        assert "From another organisation in the network" in suggested[0].reasons
+        pairing = await create_pairing(
+            session=session, actor=admin, mentor_id=mentor.id or 0, mentee_id=mentee.id or 0
+        )
+    assert pairing.organisation_id == home.id
