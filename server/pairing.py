@@ -15,6 +15,8 @@ from server.models import (
     ConsentMethod,
     DBSCheckType,
     GuardianConsent,
+    Meeting,
+    MeetingStatus,
     MentorVetting,
     Organisation,
     Pairing,
@@ -213,8 +215,6 @@ async def pairings_quiet_since(
     *, session: AsyncSession, organisation_id: int, days: int = 21
 ) -> list[Pairing]:
     """Active pairs with no meeting in the last `days` days and none booked ahead."""
-    from server.models import Meeting, MeetingStatus
-
     now = utcnow()
     recent = (
         select(Meeting.pairing_id)

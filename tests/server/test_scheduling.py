@@ -15,11 +15,11 @@ from mailcatcher import MailCatcher
 from sqlmodel import col, select
 
 from server.accounts import set_network_matching
-from server.db import Database
+from server.db import Database, utcnow
 from server.errors import Conflict, Forbidden, InvalidInput
-from server.models import Meeting, MeetingStatus, MentorVetting, Organisation, Role, User
+from server.models import Meeting, MeetingStatus, MentorVetting, Organisation, Pairing, Role, User
 from server.outbox import deliver_due
-from server.pairing import create_pairing
+from server.pairing import create_pairing, pairings_quiet_since
 from server.profiles import suggestions_for
 from server.scheduling.meetings import (
     Scope,
@@ -406,3 +406,21 @@ async def test_network_matching_lets_a_mentee_pair_with_another_organisations_me
             session=session, actor=admin, mentor_id=mentor.id or 0, mentee_id=mentee.id or 0
         )
     assert pairing.organisation_id == home.id
+
+
+async def test_pairs_without_a_meeting_for_21_days_are_listed_as_quiet(db: Database) -> None:
+    pair, _ = await _setup(db)
+    async with db.session() as session:
+        pairing = await session.get(Pairing, pair.pairing.id)
+        assert pairing is not None
+        pairing.started_at = utcnow() - dt.timedelta(days=40)
+        session.add(pairing)
+        session.add(Meeting(pairing_id=pairing.id or 0, starts_at=utcnow() - dt.timedelta(days=25)))
+        await session.commit()
+        org_id = pair.organisation.id or 0
+        assert [
+            p.id for p in await pairings_quiet_since(session=session, organisation_id=org_id)
+        ] == [pairing.id]
+        session.add(Meeting(pairing_id=pairing.id or 0, starts_at=utcnow() + dt.timedelta(days=3)))
+        await session.commit()
+        assert await pairings_quiet_since(session=session, organisation_id=org_id) == []
