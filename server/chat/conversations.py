@@ -219,3 +219,21 @@ def rooms_for(user: User) -> tuple[str, ...]:
     if user.organisation_id is None:
         return ("safeguarding:all",)
     return (f"safeguarding:org:{user.organisation_id}",)
+
+
+async def review_counts(*, session: AsyncSession, organisation_id: int | None) -> dict[str, int]:
+    """How many held and flagged messages there are in scope (all organisations when None)."""
+    query = (
+        select(Message.status, func.count())
+        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+        .join(Pairing, col(Pairing.id) == col(Conversation.pairing_id))
+        .where(or_(Message.status == MessageStatus.HELD, Message.verdict == "FLAG"))
+        .group_by(col(Message.status))
+    )
+    if organisation_id is not None:
+        query = query.where(Pairing.organisation_id == organisation_id)
+    counts = dict((await session.exec(query)).all())
+    return {
+        "held": counts.get(MessageStatus.HELD, 0),
+        "flagged": counts.get(MessageStatus.DELIVERED, 0),
+    }

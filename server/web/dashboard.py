@@ -78,6 +78,10 @@ async def dashboard_context(user: User, request: Request) -> dict[str, Any]:
                     for view in recent
                 },
             )
+        elif role is Role.SAFEGUARDING:
+            context["review"] = await conversations.review_counts(
+                session=session, organisation_id=user.organisation_id
+            )
         elif role is Role.ADMIN:
             context["organisations"] = await directory.organisations(session=session)
             context["staff"] = await directory.staff(session=session)
