@@ -30,6 +30,7 @@ from server.models import Conversation, Message
 log = logging.getLogger("mentormeet.chat.writer")
 
 MAX_BATCH = 256
+MAX_GATHER_TURNS = 8
 _message = Message.__table__  # type: ignore[attr-defined]
 _conversation = Conversation.__table__  # type: ignore[attr-defined]
 
@@ -306,9 +307,13 @@ class MessageWriter:
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
-            # One turn of the loop (not a timed wait): senders whose events are already read
-            # join this batch instead of waiting for the next commit.
-            await asyncio.sleep(0)
+            # Let the loop run while that brings more senders (never a timed wait): those whose
+            # events are already read join this commit instead of waiting for the next one.
+            for _ in range(MAX_GATHER_TURNS):
+                waiting = self._queue.qsize()
+                await asyncio.sleep(0)
+                if self._queue.qsize() == waiting:
+                    break
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
