@@ -1,4 +1,4 @@
-"""The `mentormeet` command: serve, worker, db upgrade, demo, create-user, screen."""
+"""The `mentormeet` command: serve, worker, db upgrade, audit verify, demo, create-user, screen."""
 
 from __future__ import annotations
 
@@ -60,6 +60,30 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     upgrade(settings.database_url, args.revision)
     print(f"database at revision {args.revision}")
     return 0
+
+
+def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from server.audit import verify
+    from server.db import Database
+
+    async def run() -> int:
+        db = Database(settings.database_url)
+        try:
+            async with db.session() as session:
+                result = await verify(session=session)
+        finally:
+            await db.dispose()
+        if not result.ok:
+            print(
+                f"audit log broken at entry {result.bad_entry_id}: {result.problem}",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"audit log intact: {result.entries} entries")
+        print(f"last hash: {result.last_hash}")
+        return 0
+
+    return asyncio.run(run())
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -170,6 +194,13 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    audit = commands.add_parser("audit", help="the audit log of staff access to personal data")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser(
+        "verify", help="check the hash chain: exits 1 naming the first changed or missing entry"
+    )
+    verify.set_defaults(handler=cmd_audit_verify)
 
     demo = commands.add_parser("demo", help="create the demo organisation and accounts")
     demo.add_argument(

@@ -369,9 +369,27 @@ class VettingWarning(SQLModel, table=True):
     sent_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
 
 
+class AuditEntry(SQLModel, table=True):
+    """One staff read or action on personal data: append-only, each entry covering the last."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    actor_id: int | None = Field(default=None, foreign_key="user.id")  # None: the system
+    action: str = Field(sa_type=String(40))  # e.g. "transcript.view"
+    subject_type: str = Field(sa_type=String(40))
+    subject_id: int | None = None
+    organisation_id: int | None = Field(default=None, index=True)  # no foreign key: kept forever
+    reason: str = Field(sa_type=Text)
+    detail: str | None = Field(default=None, sa_type=Text)  # canonical JSON
+    # Unique: two entries claiming the same predecessor would fork the chain.
+    prev_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+
+
 __all__ = [
     "AccountToken",
     "Attendance",
+    "AuditEntry",
     "AuthSession",
     "Concern",
     "ConcernStatus",
