@@ -15,9 +15,10 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import queue
 import sqlite3
+import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -177,19 +178,25 @@ class _SQLiteStore:
         self._cursor = connection.cursor()
 
     def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]:
-        pairs = ",".join("(?,?)" for _ in keys)
+        # Two IN lists on the (sender_id, client_id) index: SQLite searches the index for each
+        # combination, where a row-value IN over VALUES would scan the whole table.
+        senders = sorted({sender for sender, _ in keys})
+        clients = sorted({client for _, client in keys})
         self._cursor.execute(
             f"SELECT id, {', '.join(_COLUMNS)} FROM message "
-            f"WHERE (sender_id, client_id) IN (VALUES {pairs})",
-            [value for key in keys for value in key],
+            f"WHERE sender_id IN ({','.join('?' * len(senders))}) "
+            f"AND client_id IN ({','.join('?' * len(clients))})",
+            [*senders, *clients],
         )
         names = [column[0] for column in self._cursor.description]
+        wanted = set(keys)
         return [
             _stored(
                 {**dict(zip(names, row, strict=True)), "created_at": _from_sqlite(row[-1])},
                 duplicate=True,
             )
             for row in self._cursor.fetchall()
+            if (row[names.index("sender_id")], row[names.index("client_id")]) in wanted
         ]
 
     def reserve_seqs(self, conversation_id: int, count: int) -> int:
@@ -233,32 +240,65 @@ def _from_sqlite(text: str) -> dt.datetime:
 
 
 class _ThreadedSQLite:
-    """The sqlite3 driver, used only from one thread of the writer's own."""
+    """The sqlite3 driver, used only from the writer's own thread.
+
+    A plain thread fed by a queue (not an executor) and answered with call_soon_threadsafe:
+    the hand-off happens for every commit, so it is kept as light as it can be.
+    """
 
     def __init__(self, database_url: str) -> None:
         path = database_url.split(":///", 1)[1]
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
         self._connection = sqlite3.connect(
             path, timeout=30, isolation_level=None, check_same_thread=False
         )
         tune_sqlite(self._connection, None)
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name="chat-writer", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            drafts, loop, future = job
+            try:
+                result = self._transaction(drafts)
+            except Exception as error:
+                loop.call_soon_threadsafe(_fail, future, error)
+            else:
+                loop.call_soon_threadsafe(_succeed, future, result)
+
+    def _transaction(self, drafts: list[Draft]) -> list[Stored]:
+        self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            results = commit_batch(_SQLiteStore(self._connection), drafts)
+        except BaseException:
+            self._connection.execute("ROLLBACK")
+            raise
+        self._connection.execute("COMMIT")
+        return results
 
     async def run(self, drafts: list[Draft]) -> list[Stored]:
-        def in_transaction() -> list[Stored]:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                results = commit_batch(_SQLiteStore(self._connection), drafts)
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
-            return results
-
-        return await asyncio.get_running_loop().run_in_executor(self._thread, in_transaction)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[Stored]] = loop.create_future()
+        self._jobs.put((drafts, loop, future))
+        return await future
 
     async def close(self) -> None:
-        self._thread.shutdown(wait=True)
+        self._jobs.put(None)
+        await asyncio.to_thread(self._thread.join)
         self._connection.close()
+
+
+_Job = tuple[list[Draft], asyncio.AbstractEventLoop, "asyncio.Future[list[Stored]]"]
+
+
+def _succeed(future: asyncio.Future[list[Stored]], result: list[Stored]) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _fail(future: asyncio.Future[list[Stored]], error: Exception) -> None:
+    if not future.done():
+        future.set_exception(error)
 
 
 class _AsyncEngineRunner:
