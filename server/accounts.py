@@ -11,7 +11,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server import authz
-from server.credentials import hash_password, new_token, token_digest, verify_password
+from server.credentials import (
+    hash_password_off_loop,
+    new_token,
+    token_digest,
+    verify_password_off_loop,
+)
 from server.db import utcnow
 from server.emails import compose
 from server.errors import Conflict, Gone, InvalidInput, NotAuthenticated, NotFound, Throttled
@@ -87,7 +92,7 @@ async def authenticate(
     ):
         raise Throttled(message)
     user = (await session.exec(select(User).where(User.email == key))).first()
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = await verify_password_off_loop(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         session.add(LoginFailure(email=key, ip_address=ip_address, at=now))
         await session.commit()
@@ -229,7 +234,7 @@ async def create_user(
         organisation_id=organisation_id,
         timezone=timezone,
         date_of_birth=date_of_birth,
-        password_hash=hash_password(password) if password is not None else None,
+        password_hash=await hash_password_off_loop(password) if password is not None else None,
         activated_at=utcnow() if password is not None else None,
     )
     session.add(user)
@@ -356,7 +361,7 @@ async def redeem_link(
     if used.rowcount != 1:
         await session.rollback()
         raise Gone("This link has already been used. Log in, or ask for a new link.")
-    user.password_hash = hash_password(password)
+    user.password_hash = await hash_password_off_loop(password)
     user.activated_at = user.activated_at or now
     session.add(user)
     await session.commit()
