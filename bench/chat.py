@@ -244,6 +244,13 @@ def main() -> None:
     ours = ServerProcess(
         [sys.executable, "-m", "server.cli", "serve", "--port", str(ours_port)], ours_env, ours_port
     )
+
+    def ours_join(room: int) -> dict[str, Any]:
+        return {"conversation_id": room}
+
+    def ours_send(room: int, client_id: str, text: str) -> dict[str, Any]:
+        return {"conversation_id": room, "id": client_id, "text": text}
+
     try:
         bare_result = asyncio.run(
             run_load(
@@ -258,8 +265,8 @@ def main() -> None:
             run_load(
                 ours,
                 ours_pairs,
-                lambda room: {"conversation_id": room},
-                lambda room, cid, text: {"conversation_id": room, "id": cid, "text": text},
+                ours_join,
+                ours_send,
                 messages,
             )
         )
@@ -268,8 +275,8 @@ def main() -> None:
             run_load(
                 ours,
                 ours_pairs,
-                lambda room: {"conversation_id": room},
-                lambda room, cid, text: {"conversation_id": room, "id": cid, "text": text},
+                ours_join,
+                ours_send,
                 messages,
                 rate_per_client=half_rate / (pair_count * 2),
             )

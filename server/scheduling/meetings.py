@@ -63,12 +63,20 @@ async def context_of(session: AsyncSession, pairing: Pairing) -> PairContext:
     return PairContext(pairing, organisation, mentor, mentee)
 
 
+def may_change(actor: User) -> bool:
+    """Coordinators and admins book, move and cancel meetings."""
+    return authz.role_of(actor) in (Role.COORDINATOR, Role.ADMIN)
+
+
+def may_book(actor: User, context: PairContext) -> bool:
+    """Besides them, the pair's mentor may propose a time."""
+    return may_change(actor) or actor.id == context.mentor.id
+
+
 def _may_book(actor: User, context: PairContext) -> MeetingStatus:
-    """Coordinators and admins book; the pair's mentor proposes; nobody else may."""
-    role = authz.role_of(actor)
-    if role in (Role.COORDINATOR, Role.ADMIN):
+    if may_change(actor):
         return MeetingStatus.SCHEDULED
-    if actor.id == context.mentor.id:
+    if may_book(actor, context):
         return MeetingStatus.PROPOSED
     raise Forbidden("Only a coordinator can book meetings; your mentor can propose one.")
 
@@ -282,13 +290,22 @@ async def _meeting_for_change(
     if meeting is None:
         raise NotFound("No such meeting.", field="meeting_id")
     context = await pair_context(session=session, actor=actor, pairing_id=meeting.pairing_id)
-    if authz.role_of(actor) not in (Role.COORDINATOR, Role.ADMIN):
+    if not may_change(actor):
         raise Forbidden("Only a coordinator can move or cancel meetings.")
     if meeting.status not in LIVE_STATUSES:
         raise Conflict("This meeting was already cancelled or declined.")
     if meeting.ends_at <= now:
         raise Conflict("This meeting is in the past.")
     return meeting, context
+
+
+async def _changed(session: AsyncSession, meetings: Sequence[Meeting], now: dt.datetime) -> None:
+    """A change calendars must apply to the same events: a higher SEQUENCE, a new stamp."""
+    for item in meetings:
+        item.sequence += 1
+        item.updated_at = now
+        session.add(item)
+    await session.flush()
 
 
 async def reschedule_meeting(
@@ -332,10 +349,7 @@ async def reschedule_meeting(
     for item, start in moves:
         item.starts_at = start
         item.duration_minutes = duration_minutes
-        item.sequence += 1
-        item.updated_at = now
-        session.add(item)
-    await session.flush()
+    await _changed(session, affected, now)
     for item in affected:
         if item.status == MeetingStatus.SCHEDULED:
             plan_reminders(session, item, now)
@@ -359,10 +373,7 @@ async def cancel_meeting(
     await drop_pending_reminders(session, [item.id or 0 for item in affected])
     for item in affected:
         item.status = MeetingStatus.CANCELLED
-        item.sequence += 1
-        item.updated_at = now
-        session.add(item)
-    await session.flush()
+    await _changed(session, affected, now)
     _notify(session, context, affected, change="cancelled", base_url=base_url)
     await session.commit()
     return affected

@@ -319,9 +319,8 @@ async def pairing_page(
         "upcoming": [m for m in rows if m.ends_at > now and m.status != MeetingStatus.CANCELLED],
         "past": [m for m in rows if m.ends_at <= now][-20:],
         "joinable": {m.id for m in rows if is_joinable(m, now)},
-        "may_book": authz.role_of(actor) in (Role.COORDINATOR, Role.ADMIN)
-        or actor.id == context_pair.mentor.id,
-        "may_change": authz.role_of(actor) in (Role.COORDINATOR, Role.ADMIN),
+        "may_book": meetings.may_book(actor, context_pair),
+        "may_change": meetings.may_change(actor),
         "is_mentee": actor.id == context_pair.mentee.id,
         "timezone": context_pair.organisation.timezone,
         "shared_times": shared,
