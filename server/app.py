@@ -34,6 +34,7 @@ from server.web import (
     people,
     programme,
     rooms,
+    safeguarding,
     session_pages,
 )
 from server.web.security_headers import SecurityHeadersMiddleware
@@ -126,6 +127,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             *rooms.routes,
             *api.routes,
             *programme.routes,
+            *safeguarding.routes,
             Mount("/static", StaticFiles(directory=WEBCLIENT / "static"), name="static"),
             Mount(
                 "/vendor",

@@ -150,3 +150,13 @@ async def lapsing_mentors(
         if lapsing or not eligibility.eligible:
             result.append((mentor, eligibility))
     return result
+
+
+async def display_names(*, session: AsyncSession, user_ids: set[int]) -> dict[int, str]:
+    """Display names by user id, in one query."""
+    if not user_ids:
+        return {}
+    rows = await session.exec(
+        select(User.id, User.display_name).where(col(User.id).in_(sorted(user_ids)))
+    )
+    return {user_id or 0: name for user_id, name in rows.all()}

@@ -148,6 +148,10 @@ class Meeting(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    # Set when safeguarding staff end a meeting for safety: its room never opens again.
+    ended_early_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    ended_by_id: int | None = Field(default=None, foreign_key="user.id")
+    end_reason: str | None = Field(default=None, sa_type=String(500))
 
     @property
     def ends_at(self) -> dt.datetime:
@@ -217,6 +221,15 @@ class MessageStatus(enum.StrEnum):
     REJECTED = "rejected"  # a reviewer declined it; never delivered
 
 
+class Review(enum.StrEnum):
+    """What safeguarding staff decided about a held or flagged message."""
+
+    APPROVED = "approved"  # held, then delivered as written
+    REDACTED = "redacted"  # held, then delivered with contact details removed
+    REJECTED = "rejected"  # held, never delivered; the sender is told
+    ACKNOWLEDGED = "acknowledged"  # flagged (already delivered) and looked at
+
+
 class Conversation(SQLModel, table=True):
     """The one conversation of a pairing; `last_seq` hands out gap-free message positions."""
 
@@ -243,6 +256,10 @@ class Message(SQLModel, table=True):
     verdict: str = Field(sa_type=String(10))
     reasons: str = Field(default="", sa_type=Text)  # screening reasons, one per line
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    review: str | None = Field(default=None, sa_type=String(20))  # a Review, once decided
+    reviewed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    reviewed_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    original_body: str | None = Field(default=None, sa_type=Text)  # kept when redacted
 
 
 class ConversationRead(SQLModel, table=True):

@@ -64,6 +64,7 @@ __all__ = [
     "ScreeningResult",
     "Severity",
     "Verdict",
+    "phrase_words",
     "screen_message",
 ]
 
@@ -360,6 +361,11 @@ def _words(t: str) -> list[str]:
 
 def _phrase_key(phrase: str) -> str:
     return " ".join(_words(_basic(phrase)))
+
+
+def phrase_words(phrase: str) -> list[str]:
+    """The words a phrase is matched on, after the same normalisation messages get."""
+    return _words(_basic(phrase))
 
 
 # ----------------------------------------------------------------------------- contact details

@@ -56,6 +56,7 @@ class ChatMessage:
     text: str
     status: str  # "delivered" | "held" | "rejected"
     sent_at: dt.datetime
+    review: str | None = None  # what safeguarding staff decided, e.g. "redacted"
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -68,6 +69,7 @@ class ChatMessage:
             "text": self.text,
             "status": self.status,
             "sent_at": self.sent_at.isoformat(),
+            "review": self.review,
         }
 
 

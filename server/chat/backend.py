@@ -150,6 +150,7 @@ class ChatBackendService:
                 text=m.body,
                 status=m.status,
                 sent_at=m.created_at,
+                review=m.review,
             )
             for m, name in rows
         ]

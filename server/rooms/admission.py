@@ -58,7 +58,11 @@ def join_window(meeting: Meeting) -> tuple[dt.datetime, dt.datetime]:
 
 def is_joinable(meeting: Meeting, now: dt.datetime) -> bool:
     opens, closes = join_window(meeting)
-    return meeting.status == MeetingStatus.SCHEDULED and opens <= now <= closes
+    return (
+        meeting.status == MeetingStatus.SCHEDULED
+        and meeting.ended_early_at is None
+        and opens <= now <= closes
+    )
 
 
 async def admit(
@@ -78,6 +82,8 @@ async def admit(
         raise NotFound("No such meeting.", field="meeting_id")
     if meeting.status == MeetingStatus.CANCELLED:
         raise Forbidden("This meeting was cancelled.")
+    if meeting.ended_early_at is not None:
+        raise Forbidden("The safeguarding team ended this meeting. Its room is closed.")
     if pairing.status != PairingStatus.ACTIVE:
         raise Forbidden("This pairing has ended, so its meetings are closed.")
     opens, closes = join_window(meeting)

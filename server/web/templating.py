@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from server.web.csrf import CSRF_COOKIE, csrf_token_for, set_csrf_cookie
-from server.web.flash import FLASH_COOKIE
+from server.web.flash import FLASH_COOKIE, notice_of
 
 WEBCLIENT = Path(__file__).resolve().parents[2] / "webclient"
 
@@ -42,7 +42,7 @@ def render(
         "request": request,
         "csrf_token": token,
         "user": getattr(request.state, "user", None),
-        "notice": request.cookies.get(FLASH_COOKIE),
+        "notice": notice_of(request),
         **(context or {}),
     }
     response = templates.TemplateResponse(request, template, context, status_code=status_code)

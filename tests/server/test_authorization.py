@@ -19,7 +19,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.routing import Mount, Route
 
 from server.db import utcnow
-from server.models import Meeting, Pairing, Role
+from server.models import (
+    Conversation,
+    Meeting,
+    Message,
+    MessageStatus,
+    Pairing,
+    RiskTermRow,
+    Role,
+)
 
 ACTORS = ("anonymous", "mentee", "mentor", "coordinator", "safeguarding", "admin")
 
@@ -34,6 +42,11 @@ class Row:
 
 def everyone(status: int, **others: int) -> dict[str, int]:
     return {actor: others.get(actor, status) for actor in ACTORS}
+
+
+def lead_only(status: int, *, anonymous: int = 401) -> dict[str, int]:
+    """Safeguarding leads get `status`; everyone else is refused (strangers asked to log in)."""
+    return everyone(403, anonymous=anonymous, safeguarding=status)
 
 
 MATRIX = [
@@ -237,6 +250,61 @@ MATRIX = [
     ),
     Row("GET", "/calendar/{token}.ics", everyone(404)),
     Row("POST", "/calendar/renew", everyone(303, anonymous=401)),
+    # Safeguarding console: leads only (admins neither), and only their organisation's pairs.
+    Row("GET", "/safeguarding", lead_only(200, anonymous=303)),
+    Row(
+        "GET",
+        "/safeguarding/queue/{message}",
+        lead_only(200, anonymous=303),
+        foreign={"safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/messages/{message}/decision",
+        lead_only(303),
+        foreign={"safeguarding": 404},
+    ),
+    Row("GET", "/safeguarding/phrases", lead_only(200, anonymous=303)),
+    Row("POST", "/safeguarding/phrases", lead_only(303)),
+    Row("POST", "/safeguarding/phrases/test", lead_only(200)),
+    Row("POST", "/safeguarding/phrases/{term}", lead_only(303)),
+    Row("POST", "/safeguarding/phrases/{term}/delete", lead_only(303)),
+    Row("GET", "/safeguarding/conversations", lead_only(200, anonymous=303)),
+    Row(
+        "GET",
+        "/safeguarding/conversations/{conversation}",
+        lead_only(200, anonymous=303),
+        foreign={"safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/conversations/{conversation}",
+        lead_only(200),
+        foreign={"safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/conversations/{conversation}/export.csv",
+        lead_only(200),
+        foreign={"safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/conversations/{conversation}/print",
+        lead_only(200),
+        foreign={"safeguarding": 404},
+    ),
+    Row("GET", "/safeguarding/search", lead_only(200, anonymous=303)),
+    Row("POST", "/safeguarding/search", lead_only(200)),
+    Row("GET", "/safeguarding/live", lead_only(200, anonymous=303)),
+    # The spare meeting is tomorrow: not in progress, so it cannot be ended (409), but only a
+    # lead in scope gets that far.
+    Row(
+        "POST",
+        "/safeguarding/meetings/{spare}/end",
+        lead_only(409),
+        foreign={"safeguarding": 404},
+    ),
 ]
 
 _names = itertools.count()
@@ -245,6 +313,8 @@ _names = itertools.count()
 def _form(row: Row, ids: dict[str, int]) -> dict[str, str]:
     number = next(_names)
     organisation_id, pairing_id = ids["organisation"], ids["pairing"]
+    if row.path.startswith("/safeguarding/"):
+        return _safeguarding_form(row, number)
     later = (utcnow() + dt.timedelta(days=2 + number)).date().isoformat()
     if row.path.endswith("/vetting"):
         return {
@@ -292,6 +362,20 @@ def _form(row: Row, ids: dict[str, int]) -> dict[str, str]:
     if row.path.endswith("{token}"):
         return {"password": "a long enough password", "password_again": "a long enough password"}
     return {}
+
+
+def _safeguarding_form(row: Row, number: int) -> dict[str, str]:
+    if row.path.endswith("/decision"):
+        return {"decision": "approve"}
+    if row.path == "/safeguarding/phrases" or row.path.endswith("{term}"):
+        return {"phrase": f"matrix phrase {number}", "severity": "low", "category": "test"}
+    if row.path.endswith("/test"):
+        return {"text": "see you on Tuesday"}
+    if row.path.endswith("/search"):
+        return {"query": "number", "reason": "Authorization matrix"}
+    if row.path.endswith("/delete"):
+        return {}
+    return {"reason": "Authorization matrix"}  # transcripts and ending a meeting
 
 
 async def _api_objects(session: AsyncSession, pairing_id: int, owner_id: int) -> dict[str, int]:
@@ -414,6 +498,9 @@ def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
         "{meeting_id:int}": "{meeting}",
         "{token_id:int}": "{api_token}",
         "{secret:str}": "{token}",
+        "{message_id:int}": "{message}",
+        "{term_id:int}": "{term}",
+        "{conversation_id:int}": "{conversation}",
     }
     registered = set()
     for route in live_server.starlette.routes:
@@ -472,6 +559,22 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
                 pairing_id=pairing.id or 0, starts_at=utcnow() + dt.timedelta(days=1, hours=3)
             )
             session.add(spare)
+            conversation = Conversation(pairing_id=pairing.id or 0, last_seq=1)
+            session.add(conversation)
+            await session.flush()
+            held = Message(
+                conversation_id=conversation.id or 0,
+                seq=1,
+                sender_id=pairing.mentor_id,
+                client_id=f"matrix-held-{side}",
+                body="my number is 07700 900123",
+                status=MessageStatus.HELD,
+                verdict="HOLD",
+                reasons="contact:phone",
+            )
+            session.add(held)
+            term = RiskTermRow(phrase=f"matrix term {side}", severity="low", category="test")
+            session.add(term)
             await session.commit()
             objects[side] = {
                 "organisation": organisation.id or 0,
@@ -481,6 +584,9 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
                 "meeting": meeting.id or 0,
                 "ending": ending.pairing.id or 0,
                 "spare": spare.id or 0,
+                "conversation": conversation.id or 0,
+                "message": held.id or 0,
+                "term": term.id or 0,
                 "free_mentor": free_mentor.id or 0,
                 "pairable": (
                     await factories.user(

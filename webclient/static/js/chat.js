@@ -58,9 +58,14 @@ export function startChat(root, socket) {
       when.dateTime = message.sent_at;
       when.textContent = timeFormat.format(new Date(message.sent_at));
     }
-    item.querySelector(".state").textContent = {
-      held: "Awaiting review", rejected: "Not delivered", pending: "Sending…", failed: "Not sent",
-    }[message.status] || "";
+    item.querySelector(".state").textContent = message.review === "redacted"
+      ? "Contact details removed by the safeguarding team"
+      : {
+        held: "Awaiting review",
+        rejected: "Not delivered: the safeguarding team did not pass this message on",
+        pending: "Sending…",
+        failed: "Not sent",
+      }[message.status] || "";
     item.querySelector(".text").textContent = message.text;
   }
 
