@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server import audit, authz
@@ -63,12 +63,22 @@ async def list_terms(*, session: AsyncSession) -> list[RiskTermRow]:
     )
 
 
-async def _commit_unique(session: AsyncSession, phrase: str) -> None:
+async def _ensure_new(session: AsyncSession, phrase: str, *, other_than: int | None = None) -> None:
+    query = select(RiskTermRow.id).where(func.lower(RiskTermRow.phrase) == phrase.lower())
+    if other_than is not None:
+        query = query.where(RiskTermRow.id != other_than)
+    if (await session.exec(query)).first() is not None:
+        raise Conflict(f"“{phrase}” is on the list already.", field="phrase")
+
+
+async def _save(session: AsyncSession, row: RiskTermRow) -> None:
+    """Flushes the row; the same phrase saved at the same moment elsewhere is a conflict."""
+    session.add(row)
     try:
-        await session.commit()
+        await session.flush()
     except IntegrityError:
         await session.rollback()
-        raise Conflict(f"“{phrase}” is on the list already.", field="phrase") from None
+        raise Conflict(f"“{row.phrase}” is on the list already.", field="phrase") from None
 
 
 async def add_term(
@@ -76,9 +86,9 @@ async def add_term(
 ) -> RiskTermRow:
     _ensure_lead(editor)
     phrase, level, category = _checked(phrase, severity, category)
+    await _ensure_new(session, phrase)
     row = RiskTermRow(phrase=phrase, severity=level, category=category, updated_by_id=editor.id)
-    session.add(row)
-    await session.flush()
+    await _save(session, row)
     await audit.record(
         session=session,
         actor=editor,
@@ -89,7 +99,7 @@ async def add_term(
         reason="Keeping the screening phrase list",
         detail={"phrase": phrase, "severity": level.value, "category": category},
     )
-    await _commit_unique(session, phrase)
+    await session.commit()
     return row
 
 
@@ -107,11 +117,11 @@ async def update_term(
     if row is None:
         raise NotFound("No such phrase.", field="term_id")
     phrase, level, category = _checked(phrase, severity, category)
+    await _ensure_new(session, phrase, other_than=term_id)
     before = {"phrase": row.phrase, "severity": row.severity, "category": row.category}
     row.phrase, row.severity, row.category = phrase, level, category
     row.updated_by_id, row.updated_at = editor.id, utcnow()
-    session.add(row)
-    await session.flush()
+    await _save(session, row)
     await audit.record(
         session=session,
         actor=editor,
@@ -125,7 +135,7 @@ async def update_term(
             "after": {"phrase": phrase, "severity": level.value, "category": category},
         },
     )
-    await _commit_unique(session, phrase)
+    await session.commit()
     return row
 
 

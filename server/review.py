@@ -22,7 +22,13 @@ from server.db import utcnow
 from server.directory import display_names
 from server.errors import Conflict, InvalidInput, NotFound
 from server.models import Conversation, Message, MessageStatus, Pairing, Review, Role, User
-from server.screening import Screener
+from server.screening import (
+    REASON_ADDRESS,
+    REASON_EMAIL,
+    REASON_PHONE,
+    REASON_URL,
+    Screener,
+)
 
 QUEUE_LIMIT = 50
 CONTEXT_BEFORE = 3
@@ -31,16 +37,20 @@ REMOVED = "[removed]"
 
 # Suggestions only: the lead edits the text, and the result is screened again before delivery.
 _REDACTIONS = (
-    re.compile(
-        r"\b[\w.+-]+\s*(?:@|\(at\)|\[at\]|\s+at\s+)\s*[\w-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\s+dot\s+)\s*[a-z]{2,})+",
+    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail addresses
+    re.compile(  # spelled out: "jo dot smith at gmail dot com"
+        r"\b[\w.+-]+(?:\s*(?:\(dot\)|\[dot\]|\sdot\s)\s*[\w-]+)*\s*(?:\(at\)|\[at\]|\sat\s)\s*"
+        r"[\w-]+(?:\s*(?:\(dot\)|\[dot\]|\sdot\s)\s*[a-z]{2,})+",
         re.I,
     ),
-    re.compile(r"\b(?:https?://|www\.)\S+", re.I),
+    re.compile(r"\b(?:https?://|www\.)[^\s,;!?]+", re.I),
     re.compile(r"\b[\w-]+\.(?:com|co\.uk|uk|org|net|io|me|gg|ly|app|info)(?:/\S*)?\b", re.I),
-    re.compile(r"(?<!\w)@[A-Za-z0-9_.]{2,}"),
-    re.compile(r"(?<![\w])\+?\(?\d[\d\s().-]{7,}\d(?![\w])"),
+    re.compile(r"(?<!\w)@[A-Za-z0-9_.]{2,}"),  # handles
+    re.compile(r"(?<!\w)\+?\(?\d[\d\s().-]{7,}\d(?!\w)"),  # phone numbers
     re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I),  # UK postcodes
 )
+# A redaction must leave none of these. Invitations ("text me") are the lead's judgement.
+_DETAILS = (REASON_PHONE, REASON_EMAIL, REASON_URL, REASON_ADDRESS)
 
 
 def suggest_redaction(text: str) -> str:
@@ -255,7 +265,7 @@ async def _checked_redaction(
     left = [
         reason
         for reason in screener.screen(text, mentee_under_18=under_18).reasons
-        if reason.startswith("contact:")
+        if reason in _DETAILS
     ]
     if left:
         kinds = ", ".join(reason.removeprefix("contact:") for reason in left)

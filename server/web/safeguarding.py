@@ -22,6 +22,7 @@ from server.models import MessageStatus, Review, Role, User
 from server.web.auth import requires, signed_in_user
 from server.web.flash import redirect_with_notice
 from server.web.forms import FormErrors, FormModel, read_form
+from server.web.params import path_id
 from server.web.templating import render
 from sessions.contracts import ChatMessage, SendOutcome
 
@@ -89,7 +90,7 @@ async def queue_item(request: Request) -> Response:
     user = signed_in_user(request)
     async with request.app.state.db.session() as session:
         items = await review.review_queue(
-            session=session, viewer=user, message_id=request.path_params["message_id"]
+            session=session, viewer=user, message_id=path_id(request, "message_id")
         )
     if not items:
         raise NotFound("This message is not waiting for review.", field="message_id")
@@ -105,10 +106,10 @@ async def decide(request: Request) -> Response:
         decided = await review.decide(
             session=session,
             reviewer=user,
-            message_id=request.path_params["message_id"],
+            message_id=path_id(request, "message_id"),
             decision=decision,
             screener=request.app.state.screening.screener,
-            redacted_text=form.text if decision is Review.REDACTED else None,
+            redacted_text=form.text,
         )
     await _publish(request, decided)
     return redirect_with_notice(CONSOLE, DECISION_NOTICES[decision])
@@ -210,7 +211,7 @@ async def edit_phrase(request: Request) -> Response:
         row = await phrases.update_term(
             session=session,
             editor=user,
-            term_id=request.path_params["term_id"],
+            term_id=path_id(request, "term_id"),
             phrase=form.phrase,
             severity=form.severity,
             category=form.category,
@@ -229,7 +230,7 @@ async def remove_phrase(request: Request) -> Response:
     await read_form(request, _NoFields)
     async with request.app.state.db.session() as session:
         phrase = await phrases.remove_term(
-            session=session, editor=user, term_id=request.path_params["term_id"]
+            session=session, editor=user, term_id=path_id(request, "term_id")
         )
     await _reload_screener(request)
     return redirect_with_notice("/safeguarding/phrases", f"Removed “{phrase}”.")
@@ -261,7 +262,7 @@ async def _reason_page(
 ) -> Response:
     async with request.app.state.db.session() as session:
         found = await transcripts.find_conversation(
-            session=session, viewer=user, conversation_id=request.path_params["conversation_id"]
+            session=session, viewer=user, conversation_id=path_id(request, "conversation_id")
         )
     context = {"conversation": found, "errors": errors or {}}
     return render(request, "safeguarding/reason.html", context, status_code=status_code)
@@ -282,7 +283,7 @@ async def _transcript(
             transcript = await transcripts.open_transcript(
                 session=session,
                 viewer=user,
-                conversation_id=request.path_params["conversation_id"],
+                conversation_id=path_id(request, "conversation_id"),
                 reason=form.reason,
                 purpose=purpose,
             )
@@ -391,7 +392,7 @@ async def end_meeting(request: Request) -> Response:
         meeting = await live_sessions.end_meeting(
             session=session,
             staff=user,
-            meeting_id=request.path_params["meeting_id"],
+            meeting_id=path_id(request, "meeting_id"),
             reason=form.reason,
         )
     await request.app.state.rooms.close_room(
