@@ -1,0 +1,96 @@
+"""In Chromium, as the demo safeguarding lead: held messages arrive in the review queue live, and
+approve, redact and reject reach the mentee's and mentor's browsers exactly as decided."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from livesite import LiveServer
+from playwright.async_api import Page, expect
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.demo import seed_demo
+
+DEMO_PASSWORD = "mentormeet-demo"
+
+
+async def _logged_in(browser: Any, live: LiveServer, email: str, path: str) -> Page:
+    page: Page = await (await browser.new_context()).new_page()
+    await page.goto(live.url + "/login")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.goto(live.url + path)
+    return page
+
+
+async def _messages(browser: Any, live: LiveServer, email: str) -> Page:
+    page = await _logged_in(browser, live, email, "/dashboard")
+    await page.get_by_role("link", name="Messages").click()
+    await expect(page.get_by_role("log", name="Conversation")).to_be_visible()
+    await expect(page.locator("#chat-status")).to_have_text("")  # joined
+    return page
+
+
+async def _send(page: Page, text: str) -> None:
+    await page.get_by_label("Message").fill(text)
+    await page.get_by_role("button", name="Send").click()
+
+
+async def test_demo_lead_approves_redacts_and_rejects_held_messages_live(
+    live_server: LiveServer, browser: Any
+) -> None:
+    async def seed(session: AsyncSession) -> Any:
+        return await seed_demo(session=session, password=DEMO_PASSWORD)
+
+    await live_server.in_session(seed)
+    lead = await _logged_in(browser, live_server, "safeguarding@demo.test", "/safeguarding")
+    await expect(lead.get_by_text("No messages are waiting for review.")).to_be_visible()
+    mentor = await _messages(browser, live_server, "mentor@demo.test")
+    mentee = await _messages(browser, live_server, "mentee@demo.test")
+    mentor_log = mentor.get_by_role("log", name="Conversation")
+    mentee_log = mentee.get_by_role("log", name="Conversation")
+    queue = lead.locator("#queue")
+
+    # Approve: the demo mentee is 17, so a phone number is held until the lead decides.
+    await _send(mentor, "My work number is 07700 900123 if the site is down")
+    await expect(mentor_log).to_contain_text("Awaiting review")
+    item = queue.get_by_role("article", name="Held message from Maya Mentor")
+    await expect(item).to_contain_text("07700 900123")  # arrived without a reload
+    await expect(item).to_contain_text("contact:phone")
+    await expect(mentee_log).not_to_contain_text("07700")
+    await item.get_by_role("button", name="Approve").click()
+    await expect(lead.get_by_role("status").first).to_contain_text("Approved")
+    await expect(mentee_log).to_contain_text("My work number is 07700 900123")
+    await expect(mentor_log).not_to_contain_text("Awaiting review")
+
+    # Redact: delivered with the address removed; the mentee never sees the address.
+    await _send(mentor, "email me at maya.m@example.com about the form")
+    item = queue.get_by_role("article", name="Held message from Maya Mentor")
+    await expect(item).to_contain_text("maya.m@example.com")
+    await item.get_by_text("Redact before delivering").click()
+    await expect(item.get_by_label("Text to deliver")).to_have_value(
+        "email me at [removed] about the form"
+    )
+    await item.get_by_role("button", name="Redact").click()
+    await expect(lead.get_by_role("status").first).to_contain_text("Redacted")
+    await expect(mentee_log).to_contain_text("email me at [removed] about the form")
+    await expect(mentee_log).to_contain_text("Contact details removed by the safeguarding team")
+    await expect(mentee_log).not_to_contain_text("maya.m@example.com")
+
+    # Reject: never delivered, and the sender is told.
+    await _send(mentor, "add me on snap: maya_m")
+    item = queue.get_by_role("article", name="Held message from Maya Mentor")
+    await expect(item).to_contain_text("maya_m")
+    await item.get_by_role("button", name="Reject").click()
+    await expect(lead.get_by_role("status").first).to_contain_text("Rejected")
+    await expect(mentor_log).to_contain_text(
+        "Not delivered: the safeguarding team did not pass this message on"
+    )
+    await _send(mentee, "thanks, got it")
+    await expect(mentor_log).to_contain_text("thanks, got it")
+    await expect(mentee_log).not_to_contain_text("maya_m")
+    await mentee.reload()  # nor after a reload
+    await expect(mentee.get_by_role("log", name="Conversation")).to_contain_text("thanks, got it")
+    await expect(mentee.get_by_role("log", name="Conversation")).not_to_contain_text("maya_m")
+    await expect(lead.get_by_text("No messages are waiting for review.")).to_be_visible()
