@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -98,9 +100,16 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
         writer.start()
         if run_worker:
             worker.start()
+        refresher = asyncio.create_task(
+            screening.keep_fresh(db, every=settings.screening_refresh_seconds),
+            name="mentormeet-screening-refresh",
+        )
         try:
             yield
         finally:
+            refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refresher
             await room_engine.close_all()
             await worker.stop()
             await writer.stop()

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     attendance_sample_seconds: float = 10.0
     chat_rate_limit: int = 10
     chat_rate_window_seconds: float = 10.0
+    # How soon a phrase-list change made through one web process reaches the others.
+    screening_refresh_seconds: float = 30.0
     invitation_ttl_hours: int = 72
     password_reset_ttl_hours: int = 2
     session_ttl_hours: int = 12

@@ -3,9 +3,10 @@ the phrase list, audited transcripts, search and exports, live sessions."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.chat.conversations import conversation_for_pairing
 from server.models import AuditEntry, Meeting, Message, Role, User
+from server.settings import Settings
 
 HELD_TEXT = "text me on 07700 900123 after school"
 
@@ -492,3 +494,39 @@ async def test_live_sessions_list_and_ending_a_meeting(
         "room:join", {"meeting_id": scene.pair.meeting.id, "sdp": "v=0"}
     )
     assert refused["ok"] is False and "ended this meeting" in refused["error"]["message"]
+
+
+async def test_a_phrase_added_through_one_web_process_reaches_the_others(
+    settings_for: Callable[..., Settings], opened: list[Any]
+) -> None:
+    """Two app instances on one database, as behind a load balancer."""
+    first, second = (
+        LiveServer(lambda url: settings_for(url, screening_refresh_seconds=0.2)) for _ in range(2)
+    )
+    for server in (first, second):
+        server.start()
+    try:
+        scene = await _scene(first, opened, under_18=False)
+        chat = await ChatClient.logged_in(second.url, scene.pair.mentor.email, PASSWORD)
+        opened.append(chat)
+        assert (await chat.join(scene.conversation_id))["ok"]
+        before = await chat.send(scene.conversation_id, "the orange kangaroo is back")
+        assert before["status"] == "delivered"
+        added = await _phrases_post(
+            scene.lead,
+            "/safeguarding/phrases",
+            {"phrase": "orange kangaroo", "severity": "severe", "category": "test words"},
+        )
+        assert added.status_code == 303
+        for _ in range(8):  # within the chat rate limit
+            after = await chat.send(scene.conversation_id, "orange kangaroo, again")
+            if after.get("status") == "held":
+                break
+            await asyncio.sleep(0.5)
+        assert after["status"] == "held", after
+    finally:
+        for thing in opened:
+            await thing.aclose() if isinstance(thing, httpx.AsyncClient) else await thing.close()
+        opened.clear()
+        for server in (first, second):
+            server.stop()
