@@ -30,6 +30,13 @@ from server.screening import (
     Screener,
 )
 
+# What a reviewer asks for, by the verb on the button (pages and API alike).
+DECISIONS = {
+    "approve": Review.APPROVED,
+    "reject": Review.REJECTED,
+    "redact": Review.REDACTED,
+    "acknowledge": Review.ACKNOWLEDGED,
+}
 QUEUE_LIMIT = 50
 CONTEXT_BEFORE = 3
 CONTEXT_AFTER = 2

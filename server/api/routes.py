@@ -1,4 +1,5 @@
-"""JSON API v1 routes: pairings, meetings and personal API tokens, over the domain functions.
+"""JSON API v1 routes: pairings, meetings, personal API tokens and safeguarding review, over
+the domain functions.
 
 Every route is one entry in `OPERATIONS`, which both registers it and describes it in the
 OpenAPI document, so the two cannot drift apart. Scope follows `server.authz`: objects outside
@@ -23,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server import authz
+from server import authz, review
 from server.api.auth import api_requires, called_with_bearer
 from server.api.openapi import Operation, QueryParam, document
 from server.api.schemas import (
@@ -39,6 +40,9 @@ from server.api.schemas import (
     PairingOut,
     Person,
     ProposalAnswer,
+    ReviewDecision,
+    ReviewItemOut,
+    ReviewQueue,
     TokenCreate,
     TokenCreated,
     TokenList,
@@ -48,10 +52,13 @@ from server.errors import DomainError, Forbidden, InvalidInput, NotFound
 from server.models import (
     Meeting,
     MeetingStatus,
+    Message,
+    MessageStatus,
     Organisation,
     Pairing,
     PairingStatus,
     PersonalToken,
+    Review,
     Role,
     User,
 )
@@ -64,7 +71,9 @@ from server.scheduling.meetings import (
     schedule_meeting,
 )
 from server.scheduling.recurrence import Recurrence
+from server.screening import Verdict
 from server.web.auth import signed_in_user
+from server.web.safeguarding import publish_decision
 
 PREFIX = "/api/v1"
 MAX_BODY = 16 * 1024
@@ -302,6 +311,58 @@ async def end_pairing_api(request: Request) -> Response:
             reason=body.reason,
         )
         return respond(await _pairing_json(session, pairing))
+
+
+# ---------------------------------------------------------------- safeguarding review
+
+
+def review_item_out(message: Message, sender_name: str, pairing_id: int) -> ReviewItemOut:
+    return ReviewItemOut(
+        message_id=message.id or 0,
+        conversation_id=message.conversation_id,
+        pairing_id=pairing_id,
+        seq=message.seq,
+        sender=Person(id=message.sender_id, name=sender_name),
+        text=message.body,
+        status=MessageStatus(message.status).value,
+        verdict=Verdict(message.verdict).value,
+        reasons=message.reasons.splitlines(),
+        review=Review(message.review).value if message.review else None,
+        sent_at=utc_text(message.created_at),
+    )
+
+
+@api_requires(Role.SAFEGUARDING)
+async def review_queue_api(request: Request) -> Response:
+    _query(request, ())
+    async with request.app.state.db.session() as session:
+        items = await review.review_queue(session=session, viewer=signed_in_user(request))
+    return respond(
+        ReviewQueue(
+            items=[
+                review_item_out(item.line.message, item.line.sender_name, item.pairing.id or 0)
+                for item in items
+            ]
+        )
+    )
+
+
+@api_requires(Role.SAFEGUARDING)
+async def review_decision_api(request: Request) -> Response:
+    message_id = _path_id(request, "message_id", "message")
+    body = await read_body(request, ReviewDecision)
+    decision = review.DECISIONS[body.decision]
+    async with request.app.state.db.session() as session:
+        decided = await review.decide(
+            session=session,
+            reviewer=signed_in_user(request),
+            message_id=message_id,
+            decision=decision,
+            screener=request.app.state.screening.screener,
+            redacted_text=body.text,
+        )
+    await publish_decision(request, decided)
+    return respond(review_item_out(decided.message, decided.sender_name, decided.pairing_id))
 
 
 # ---------------------------------------------------------------- meetings
@@ -578,6 +639,24 @@ OPERATIONS = [
         body=ProposalAnswer,
         response=MeetingList,
         errors=(409,),
+    ),
+    Operation(
+        "GET",
+        f"{PREFIX}/safeguarding/review-queue",
+        review_queue_api,
+        "Safeguarding leads: held and flagged messages waiting in your scope, newest first "
+        "(each call is recorded in the audit log).",
+        response=ReviewQueue,
+    ),
+    Operation(
+        "POST",
+        f"{PREFIX}/safeguarding/messages/{{message_id:int}}/decision",
+        review_decision_api,
+        "Safeguarding leads: approve, redact or reject a held message, or acknowledge a "
+        "flagged one; the pair sees the outcome at once.",
+        body=ReviewDecision,
+        response=ReviewItemOut,
+        errors=(404, 409),
     ),
     Operation("GET", f"{PREFIX}/tokens", list_tokens, "Your live API tokens.", response=TokenList),
     Operation(

@@ -161,6 +161,31 @@ class TokenList(BaseModel):
     tokens: list[TokenOut]
 
 
+class ReviewDecision(RequestBody):
+    decision: Literal["approve", "reject", "redact", "acknowledge"]
+    text: str | None = Field(
+        default=None, max_length=4000, description="For redact: the text to deliver instead."
+    )
+
+
+class ReviewItemOut(BaseModel):
+    message_id: int
+    conversation_id: int
+    pairing_id: int
+    seq: int
+    sender: Person
+    text: str
+    status: Literal["delivered", "held", "rejected"]
+    verdict: Literal["DELIVER", "FLAG", "HOLD"]
+    reasons: list[str]
+    review: Literal["approved", "redacted", "rejected", "acknowledged"] | None
+    sent_at: Timestamp
+
+
+class ReviewQueue(BaseModel):
+    items: list[ReviewItemOut]
+
+
 class ErrorDetail(BaseModel):
     message: str
     field: str | None

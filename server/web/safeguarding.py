@@ -65,14 +65,6 @@ class EndMeetingForm(FormModel):
     )
 
 
-_DECISIONS = {
-    "approve": Review.APPROVED,
-    "reject": Review.REJECTED,
-    "redact": Review.REDACTED,
-    "acknowledge": Review.ACKNOWLEDGED,
-}
-
-
 # Review queue -------------------------------------------------------------------------------
 
 
@@ -101,7 +93,7 @@ async def queue_item(request: Request) -> Response:
 async def decide(request: Request) -> Response:
     user = signed_in_user(request)
     form = await read_form(request, DecisionForm)
-    decision = _DECISIONS[form.decision]
+    decision = review.DECISIONS[form.decision]
     async with request.app.state.db.session() as session:
         decided = await review.decide(
             session=session,
@@ -111,11 +103,11 @@ async def decide(request: Request) -> Response:
             screener=request.app.state.screening.screener,
             redacted_text=form.text,
         )
-    await _publish(request, decided)
+    await publish_decision(request, decided)
     return redirect_with_notice(CONSOLE, DECISION_NOTICES[decision])
 
 
-async def _publish(request: Request, decided: review.Decided) -> None:
+async def publish_decision(request: Request, decided: review.Decided) -> None:
     """The pair sees the decision live; other leads' consoles drop the item."""
     message = decided.message
     if message.review != Review.ACKNOWLEDGED:

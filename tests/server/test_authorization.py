@@ -164,6 +164,13 @@ MATRIX = [
         everyone(403, anonymous=401, mentee=200),
         foreign={"mentee": 404},
     ),
+    Row("GET", "/api/v1/safeguarding/review-queue", lead_only(200)),
+    Row(
+        "POST",
+        "/api/v1/safeguarding/messages/{message}/decision",
+        lead_only(200),
+        foreign={"safeguarding": 404},
+    ),
     Row("GET", "/api/v1/tokens", everyone(200, anonymous=401)),
     Row("POST", "/api/v1/tokens", everyone(201, anonymous=401)),
     Row(
@@ -407,6 +414,20 @@ async def _api_objects(session: AsyncSession, pairing_id: int, owner_id: int) ->
         created_by_id=base.mentor_id,
     )
     session.add(meeting)
+    conversation = Conversation(pairing_id=pairing.id or 0, last_seq=1)
+    session.add(conversation)
+    await session.flush()
+    held = Message(
+        conversation_id=conversation.id or 0,
+        seq=1,
+        sender_id=pairing.mentor_id,
+        client_id=f"matrix-api-{number}",
+        body="my number is 07700 900123",
+        status=MessageStatus.HELD,
+        verdict="HOLD",
+        reasons="contact:phone",
+    )
+    session.add(held)
     await session.commit()
     _, token = await create_token(
         session=session, user=owner, purpose=Purpose.API, name=f"Matrix {number}"
@@ -415,6 +436,7 @@ async def _api_objects(session: AsyncSession, pairing_id: int, owner_id: int) ->
         "pairing": pairing.id or 0,
         "meeting": meeting.id or 0,
         "api_token": token.id or 0,
+        "message": held.id or 0,
         "free_mentor": free_mentor.id or 0,
         "free_mentee": free_mentee.id or 0,
         "day": number,
@@ -442,6 +464,8 @@ def _api_body(row: Row, ids: dict[str, int]) -> dict[str, Any] | None:
         return {"accept": True}
     if row.path == "/api/v1/tokens":
         return {"name": "Matrix token"}
+    if row.path.endswith("/decision"):
+        return {"decision": "reject"}
     return {"duration_minutes": 30, "scope": "one"}  # PATCH: reschedule
 
 
@@ -473,7 +497,10 @@ async def _api_cells(
         ids = await live_server.in_session(make)
         client = clients[actor]
         path = row.path.format(
-            pairing=ids["pairing"], meeting=ids["meeting"], api_token=ids["api_token"]
+            pairing=ids["pairing"],
+            meeting=ids["meeting"],
+            api_token=ids["api_token"],
+            message=ids["message"],
         )
         response = await client.request(
             row.method,

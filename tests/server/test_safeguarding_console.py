@@ -530,3 +530,38 @@ async def test_a_phrase_added_through_one_web_process_reaches_the_others(
         opened.clear()
         for server in (first, second):
             server.stop()
+
+
+async def test_review_through_the_api(live_server: LiveServer, opened: list[Any]) -> None:
+    scene = await _scene(live_server, opened)
+    held = await scene.mentor.send(scene.conversation_id, HELD_TEXT)
+    headers = {"X-CSRF-Token": scene.lead.cookies.get("mm_csrf") or ""}
+    queue = await scene.lead.get("/api/v1/safeguarding/review-queue")
+    assert queue.status_code == 200
+    (item,) = queue.json()["items"]
+    assert (item["message_id"], item["text"], item["status"], item["reasons"]) == (
+        held["message_id"],
+        HELD_TEXT,
+        "held",
+        ["contact:phone", "contact:social"],
+    )
+    decision = f"/api/v1/safeguarding/messages/{held['message_id']}/decision"
+    for body, status in (
+        ({"decision": "maybe"}, 422),
+        ({"decision": "redact", "text": HELD_TEXT}, 422),
+        ({"decision": "approve", "extra": 1}, 422),
+    ):
+        response = await scene.lead.post(decision, json=body, headers=headers)
+        assert response.status_code == status, (body, response.text)
+    unsafe = await scene.lead.post(decision, json={"decision": "approve"})  # no CSRF header
+    assert unsafe.status_code == 403
+    done = await scene.lead.post(
+        decision, json={"decision": "redact", "text": "text me on [removed]"}, headers=headers
+    )
+    assert done.status_code == 200, done.text
+    assert (done.json()["review"], done.json()["text"]) == ("redacted", "text me on [removed]")
+    await scene.mentee.wait_for(lambda c: len(c.messages) == 1)
+    assert scene.mentee.messages[0]["text"] == "text me on [removed]"
+    again = await scene.lead.post(decision, json={"decision": "reject"}, headers=headers)
+    assert again.status_code == 409
+    assert (await scene.lead.get("/api/v1/safeguarding/review-queue")).json() == {"items": []}
