@@ -33,6 +33,7 @@ from server.web import (
     messages,
     people,
     programme,
+    retention_pages,
     rooms,
     session_pages,
 )
@@ -126,6 +127,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             *rooms.routes,
             *api.routes,
             *programme.routes,
+            *retention_pages.routes,
             Mount("/static", StaticFiles(directory=WEBCLIENT / "static"), name="static"),
             Mount(
                 "/vendor",
