@@ -102,7 +102,14 @@ async def audit_log(request: Request) -> Response:
         if error.status_code == 404:
             raise
         errors = getattr(error, "errors", None) or {error.field or "form": error.message}
-        context: dict[str, Any] = {"entries": [], "errors": errors, "values": values}
+        context: dict[str, Any] = {
+            "entries": [],
+            "actors": {},
+            "verified": None,
+            "verify_link": "/admin/audit?verify=1",
+            "errors": errors,
+            "values": values,
+        }
         return render(request, "admin_audit.html", context, status_code=error.status_code)
     older = None
     if len(entries) == AUDIT_PAGE_SIZE:
