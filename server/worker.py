@@ -54,9 +54,13 @@ class Worker:
             await send_lapse_warnings(self._db, today=now.date(), base_url=self._base_url)
             self._warned_on = now.date()
         if self._purged_on != now.date() and now.hour >= self._purge_hour:
-            # Once a night; the day's job_run row stops other workers running it again.
-            await run_nightly_purge(self._db, now=now, hour_utc=self._purge_hour)
+            # One attempt a night (the day's job_run row stops other workers running it again);
+            # a failure must not hold up e-mail, and tomorrow's run catches up.
             self._purged_on = now.date()
+            try:
+                await run_nightly_purge(self._db, now=now, hour_utc=self._purge_hour)
+            except Exception:
+                log.exception("retention purge failed; it runs again tomorrow")
         return await deliver_due(
             self._db, self._transport, sender=self._sender, message_domain=self._message_domain
         )
