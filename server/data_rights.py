@@ -428,12 +428,13 @@ async def erase_person(
         "everywhere." + ("" if person_held else " Date of birth removed.")
     }
     for category, count in counts.items():
+        label = category[:1].upper() + category[1:]
         if category == "messages they sent":
-            removed[category.capitalize()] = f"{count} replaced with “{REMOVED_MESSAGE}”."
+            removed[label] = f"{count} replaced with “{REMOVED_MESSAGE}”."
         elif category == "guardian contact details":
-            removed[category.capitalize()] = f"Removed from {count} consent record(s)."
+            removed[label] = f"Removed from {count} consent record(s)."
         else:
-            removed[category.capitalize()] = f"{count} removed."
+            removed[label] = f"{count} removed."
     kept: dict[str, str] = {}
     if raised_any or held:
         kept["Safeguarding concerns"] = KEEP_SAFEGUARDING

@@ -93,7 +93,7 @@ async def audit_log(request: Request) -> Response:
                 subject_id=None,
                 organisation_id=None,
                 reason="Admin opened the audit log page",
-                detail={k: v for k, v in values.items() if v},
+                detail={k: v for k, v in values.items() if v} or None,
             )
             await session.commit()
             actors = await audit_search.actors_of(session=session, entries=entries)

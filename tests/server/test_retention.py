@@ -457,7 +457,9 @@ async def test_retention_page_edits_and_refuses_bad_input(live_server: LiveServe
             refused = await submit(client, "/admin/retention", "/admin/retention", defaults | bad)
             assert refused.status_code == 422, refused.text[:300]
             assert field in refused.text
-            assert next(iter(bad.values())) in refused.text  # what was typed is shown again
+            name, typed = next(iter(bad.items()))
+            assert f'id="{name}-error"' in refused.text  # beside the field too
+            assert f'value="{typed}"' in refused.text  # what was typed is shown again
         missing = {k: v for k, v in defaults.items() if k != "meetings"}
         refused = await submit(client, "/admin/retention", "/admin/retention", missing)
         assert refused.status_code == 422 and "Meetings and attendance is required" in refused.text
