@@ -35,6 +35,7 @@ from server.web import (
     messages,
     people,
     programme,
+    retention_pages,
     rooms,
     safeguarding,
     session_pages,
@@ -137,6 +138,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             *api.routes,
             *programme.routes,
             *safeguarding.routes,
+            *retention_pages.routes,
             Mount("/static", StaticFiles(directory=WEBCLIENT / "static"), name="static"),
             Mount(
                 "/vendor",

@@ -1,4 +1,5 @@
-"""The `mentormeet` command: serve, worker, db upgrade, audit verify, demo, create-user, screen."""
+"""The `mentormeet` command: serve, worker, db upgrade, audit verify, retention purge, demo,
+create-user, screen."""
 
 from __future__ import annotations
 
@@ -84,6 +85,32 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return asyncio.run(run())
+
+
+def cmd_retention_purge(settings: Settings, args: argparse.Namespace) -> int:
+    """Purges what is past its retention period now (or, with --dry-run, counts it)."""
+    import json
+
+    from server.db import Database, utcnow
+    from server.retention import purge_due
+
+    async def run() -> dict[str, object]:
+        db = Database(settings.database_url)
+        try:
+            async with db.session() as session:
+                report = await purge_due(
+                    session=session,
+                    now=utcnow(),
+                    dry_run=args.dry_run,
+                    reason="Retention purge run from the command line",
+                )
+                await session.commit()
+        finally:
+            await db.dispose()
+        return report.as_json()
+
+    print(json.dumps(asyncio.run(run()), sort_keys=True))
+    return 0
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -201,6 +228,14 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="check the hash chain: exits 1 naming the first changed or missing entry"
     )
     verify.set_defaults(handler=cmd_audit_verify)
+
+    retention = commands.add_parser("retention", help="records past their retention period")
+    retention_commands = retention.add_subparsers(dest="retention_command", required=True)
+    purge = retention_commands.add_parser(
+        "purge", help="remove what is due now (held records are kept); prints counts as JSON"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="count what is due, remove nothing")
+    purge.set_defaults(handler=cmd_retention_purge)
 
     demo = commands.add_parser("demo", help="create the demo organisation and accounts")
     demo.add_argument(

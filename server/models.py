@@ -403,6 +403,33 @@ class AuditEntry(SQLModel, table=True):
     hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
 
 
+# Retention and data rights -------------------------------------------------------------------
+
+
+class RetentionPolicy(SQLModel, table=True):
+    """How long one type of record is kept, counted from its anchor (see server/retention.py)."""
+
+    __tablename__ = "retention_policy"
+
+    record_type: str = Field(sa_type=String(40), primary_key=True)
+    days: int
+    anchor: str = Field(sa_type=String(40))  # what the period counts from, fixed per type
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class JobRun(SQLModel, table=True):
+    """That a daily job ran on a day: the unique row stops a second worker running it again."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("name", "ran_on", name="uq_job_run_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(40))
+    ran_on: dt.date
+    started_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
 __all__ = [
     "AccountToken",
     "Attendance",
@@ -415,6 +442,7 @@ __all__ = [
     "ConversationRead",
     "DBSCheckType",
     "GuardianConsent",
+    "JobRun",
     "LoginFailure",
     "Meeting",
     "MeetingStatus",
@@ -430,6 +458,7 @@ __all__ = [
     "PersonalToken",
     "Profile",
     "Reminder",
+    "RetentionPolicy",
     "RiskTermRow",
     "Role",
     "RoomEvent",

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_throttle_window_minutes: int = 15
+    # The worker purges records past their retention period once a day, from this hour (UTC).
+    retention_purge_hour_utc: int = Field(2, ge=0, le=23)
 
     @field_validator("database_url")
     @classmethod

@@ -1,4 +1,4 @@
-"""Background work: meeting reminders and e-mail delivery."""
+"""Background work: meeting reminders, e-mail delivery and the nightly retention purge."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from server.db import Database, utcnow
 from server.outbox import Transport, deliver_due
+from server.retention import run_nightly_purge
 from server.scheduling.reminders import send_due_reminders
 from server.settings import Settings
 from server.smtp import transport_for
@@ -38,18 +39,28 @@ class Worker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._warned_on: dt.date | None = None
+        self._purge_hour = settings.retention_purge_hour_utc
+        self._purged_on: dt.date | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Queues due reminders (and, daily, vetting warnings), then delivers what is due;
-        returns the e-mails sent."""
+        """Queues due reminders (and, daily, vetting warnings), purges what is past its retention
+        period (nightly), then delivers what is due; returns the e-mails sent."""
         now = utcnow()
         await send_due_reminders(self._db, now=now, base_url=self._base_url)
         if self._warned_on != now.date():  # checks lapse by the day: look once a day
             await send_lapse_warnings(self._db, today=now.date(), base_url=self._base_url)
             self._warned_on = now.date()
+        if self._purged_on != now.date() and now.hour >= self._purge_hour:
+            # One attempt a night (the day's job_run row stops other workers running it again);
+            # a failure must not hold up e-mail, and tomorrow's run catches up.
+            self._purged_on = now.date()
+            try:
+                await run_nightly_purge(self._db, now=now, hour_utc=self._purge_hour)
+            except Exception:
+                log.exception("retention purge failed; it runs again tomorrow")
         return await deliver_due(
             self._db, self._transport, sender=self._sender, message_domain=self._message_domain
         )

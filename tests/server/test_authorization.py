@@ -18,6 +18,7 @@ from livesite import LiveServer, log_in
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.routing import Mount, Route
 
+from server import retention
 from server.db import utcnow
 from server.models import (
     Conversation,
@@ -312,6 +313,13 @@ MATRIX = [
         lead_only(409),
         foreign={"safeguarding": 404},
     ),
+    # Retention, data rights and the audit log: admins only. Admins are platform-wide, so the
+    # foreign side answers the same; the erasure is refused for its (unknowable) confirmation.
+    Row("GET", "/admin/audit", everyone(403, anonymous=303, admin=200)),
+    Row("GET", "/admin/retention", everyone(403, anonymous=303, admin=200)),
+    Row("POST", "/admin/retention", everyone(403, anonymous=401, admin=303)),
+    Row("POST", "/people/{person}/export", everyone(403, anonymous=401, admin=200), foreign={}),
+    Row("POST", "/people/{person}/erase", everyone(403, anonymous=401, admin=422), foreign={}),
 ]
 
 _names = itertools.count()
@@ -366,6 +374,12 @@ def _form(row: Row, ids: dict[str, int]) -> dict[str, str]:
         return {"email": f"nobody{number}@example.org", "password": "not the password"}
     if row.path == "/password-reset":
         return {"email": "nobody@example.org"}
+    if row.path == "/admin/retention":
+        return {kind.record_type.value: str(kind.default_days) for kind in retention.KINDS}
+    if row.path.endswith("/export"):
+        return {"reason": "Subject access request"}
+    if row.path.endswith("/erase"):
+        return {"reason": "Erasure request", "confirmation": "not-their-address@example.org"}
     if row.path.endswith("{token}"):
         return {"password": "a long enough password", "password_again": "a long enough password"}
     return {}
