@@ -292,6 +292,12 @@ async def export_person(
                 "sent_at": _iso(m.created_at),
                 "status": m.status,
                 "text": m.body,
+                # Their own words as written, when safeguarding delivered a redacted version.
+                **(
+                    {"text_before_redaction": m.original_body}
+                    if m.original_body and m.sender_id == person_id
+                    else {}
+                ),
             }
             for m, pairing_id in messages
         ],
@@ -401,7 +407,7 @@ async def erase_person(
                     col(Message.conversation_id).not_in(held_conversations),
                     col(Message.body) != REMOVED_MESSAGE,
                 )
-                .values(body=REMOVED_MESSAGE, reasons="")
+                .values(body=REMOVED_MESSAGE, reasons="", original_body=None)
             )
         ).rowcount
     )
