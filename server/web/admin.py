@@ -13,7 +13,7 @@ from server.models import OrganisationKind, Role
 from server.web.auth import requires, signed_in_user
 from server.web.dashboard import dashboard_context
 from server.web.flash import redirect_with_notice
-from server.web.forms import FormModel, read_form, submitted_values
+from server.web.forms import FormModel, field_errors, read_form, submitted_values
 from server.web.templating import render
 
 
@@ -42,7 +42,7 @@ async def create_organisation(request: Request) -> Response:
             )
     except DomainError as error:
         context = await dashboard_context(signed_in_user(request), request)
-        errors = getattr(error, "errors", None) or {error.field or "form": error.message}
+        errors = field_errors(error)
         context.update(
             organisation_errors=errors, organisation_values=await submitted_values(request)
         )

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from server.errors import InvalidInput
+from server.errors import DomainError, InvalidInput
 from server.web.csrf import CSRF_FIELD, check_csrf
 
 MAX_FIELDS = 50
@@ -40,6 +40,13 @@ def _describe(model: type[FormModel], error: dict[str, Any]) -> tuple[str, str]:
         return field, f"{label} is required."
     message = str(error["msg"]).removeprefix("Value error, ")
     return field, f"{label}: {message[0].lower()}{message[1:]}."
+
+
+def field_errors(error: DomainError) -> dict[str, str]:
+    """The error as messages by field, for showing beside the fields of the form again."""
+    if isinstance(error, FormErrors):
+        return error.errors
+    return {error.field or "form": error.message}
 
 
 async def submitted_values(request: Request) -> dict[str, str]:

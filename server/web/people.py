@@ -16,7 +16,7 @@ from server.models import Organisation, Role, User
 from server.web.auth import requires, signed_in_user
 from server.web.dashboard import TEMPLATES, dashboard_context
 from server.web.flash import redirect_with_notice
-from server.web.forms import FormModel, read_form, submitted_values
+from server.web.forms import FormModel, field_errors, read_form, submitted_values
 from server.web.templating import render
 
 
@@ -60,8 +60,9 @@ async def invite(request: Request) -> Response:
         if error.status_code == 403 and error.field != "role":
             raise
         context = await dashboard_context(user, request)
-        errors = getattr(error, "errors", None) or {error.field or "form": error.message}
-        context.update(invite_errors=errors, invite_values=await submitted_values(request))
+        context.update(
+            invite_errors=field_errors(error), invite_values=await submitted_values(request)
+        )
         return render(
             request, TEMPLATES[authz.role_of(user)], context, status_code=error.status_code
         )

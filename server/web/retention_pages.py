@@ -20,7 +20,7 @@ from server.errors import DomainError, NotFound
 from server.models import Role
 from server.web.auth import requires, signed_in_user
 from server.web.flash import redirect_with_notice
-from server.web.forms import FormErrors, FormModel, read_form, submitted_values
+from server.web.forms import FormErrors, FormModel, field_errors, read_form, submitted_values
 from server.web.programme import person_page
 from server.web.templating import render
 
@@ -101,7 +101,7 @@ async def audit_log(request: Request) -> Response:
     except DomainError as error:
         if error.status_code == 404:
             raise
-        errors = getattr(error, "errors", None) or {error.field or "form": error.message}
+        errors = field_errors(error)
         context: dict[str, Any] = {
             "entries": [],
             "actors": {},
@@ -167,7 +167,7 @@ async def update_retention(request: Request) -> Response:
                 session=session, actor=signed_in_user(request), days=form.model_dump()
             )
     except DomainError as error:
-        errors = getattr(error, "errors", None) or {error.field or "form": error.message}
+        errors = field_errors(error)
         extra = {"errors": errors, "values": await submitted_values(request)}
         return await _retention_page(request, extra, error.status_code)
     return redirect_with_notice("/admin/retention", "Retention periods saved.")
@@ -196,7 +196,7 @@ async def _rights_error(request: Request, form: str, error: DomainError) -> Resp
     """The person page again, the data rights form showing what was wrong."""
     if error.status_code in (403, 404) and not isinstance(error, FormErrors):
         raise error
-    errors = getattr(error, "errors", None) or {error.field or "form": error.message}
+    errors = field_errors(error)
     extra = {
         "rights_form": form,
         "rights_errors": errors,

@@ -21,7 +21,7 @@ from server.errors import DomainError, NotFound
 from server.models import MessageStatus, Review, Role, User
 from server.web.auth import requires, signed_in_user
 from server.web.flash import redirect_with_notice
-from server.web.forms import FormErrors, FormModel, read_form
+from server.web.forms import FormModel, field_errors, read_form, submitted_values
 from server.web.params import path_id
 from server.web.templating import render
 from sessions.contracts import ChatMessage, SendOutcome
@@ -165,12 +165,6 @@ async def _reload_screener(request: Request) -> None:
         await request.app.state.screening.reload(session=session)
 
 
-def _form_errors(error: DomainError) -> dict[str, str]:
-    if isinstance(error, FormErrors):
-        return error.errors
-    return {error.field or "form": error.message}
-
-
 @requires(Role.SAFEGUARDING)
 async def add_phrase(request: Request) -> Response:
     user = signed_in_user(request)
@@ -187,9 +181,9 @@ async def add_phrase(request: Request) -> Response:
     except DomainError as error:
         if error.field in (None, "csrf_token"):
             raise
-        values = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
+        values = await submitted_values(request)
         return await _phrases_page(
-            request, errors=_form_errors(error), values=values, status_code=error.status_code
+            request, errors=field_errors(error), values=values, status_code=error.status_code
         )
     await _reload_screener(request)
     return redirect_with_notice("/safeguarding/phrases", f"Added “{row.phrase}”.")
@@ -283,7 +277,7 @@ async def _transcript(
         if error.field != "reason":
             raise
         return await _reason_page(
-            request, user, errors=_form_errors(error), status_code=error.status_code
+            request, user, errors=field_errors(error), status_code=error.status_code
         )
     return transcript, form.reason
 
@@ -352,8 +346,8 @@ async def search(request: Request) -> Response:
     except DomainError as error:
         if error.field in (None, "csrf_token"):
             raise
-        values = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
-        context = {"errors": _form_errors(error), "values": values}
+        values = await submitted_values(request)
+        context = {"errors": field_errors(error), "values": values}
         return render(request, "safeguarding/search.html", context, status_code=error.status_code)
     results = {
         "errors": {},
