@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_throttle_window_minutes: int = 15
+    # Concern cases still new after this long are e-mailed to the deputy lead and the admins.
+    concern_escalation_hours: float = Field(4.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

@@ -1,4 +1,4 @@
-"""Background work: meeting reminders and e-mail delivery."""
+"""Background work: meeting reminders, concern escalations and e-mail delivery."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 from urllib.parse import urlsplit
 
+from server.concern_cases import escalate_overdue
 from server.db import Database, utcnow
 from server.outbox import Transport, deliver_due
 from server.scheduling.reminders import send_due_reminders
@@ -38,18 +39,22 @@ class Worker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._warned_on: dt.date | None = None
+        self._escalate_after = dt.timedelta(hours=settings.concern_escalation_hours)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Queues due reminders (and, daily, vetting warnings), then delivers what is due;
-        returns the e-mails sent."""
+        """Queues due reminders, concern escalations (and, daily, vetting warnings), then
+        delivers what is due; returns the e-mails sent."""
         now = utcnow()
         await send_due_reminders(self._db, now=now, base_url=self._base_url)
         if self._warned_on != now.date():  # checks lapse by the day: look once a day
             await send_lapse_warnings(self._db, today=now.date(), base_url=self._base_url)
             self._warned_on = now.date()
+        await escalate_overdue(
+            self._db, now=now, escalate_after=self._escalate_after, base_url=self._base_url
+        )
         return await deliver_due(
             self._db, self._transport, sender=self._sender, message_domain=self._message_domain
         )

@@ -237,6 +237,70 @@ MATRIX = [
     ),
     Row("GET", "/calendar/{token}.ics", everyone(404)),
     Row("POST", "/calendar/renew", everyone(303, anonymous=401)),
+    # Concern cases: safeguarding leads (their organisation's) and admins (platform-wide) only.
+    # Rows run in order: the lead assigns, notes, links and triages first; the admin then finds
+    # the meeting already linked and the case already triaged. On the other organisation's case
+    # the admin's choice of our lead as assignee is refused (not a lead of that organisation).
+    Row(
+        "GET",
+        "/safeguarding/concerns",
+        everyone(403, anonymous=303, safeguarding=200, admin=200),
+    ),
+    Row(
+        "GET",
+        "/safeguarding/concerns/{concern}",
+        everyone(403, anonymous=303, safeguarding=200, admin=200),
+        foreign={"safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/concerns/{concern}/assign",
+        everyone(403, anonymous=401, safeguarding=303, admin=303),
+        foreign={"safeguarding": 404, "admin": 404},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/concerns/{concern}/notes",
+        everyone(403, anonymous=401, safeguarding=303, admin=303),
+        foreign={"safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/concerns/{concern}/links",
+        everyone(403, anonymous=401, safeguarding=303, admin=409),
+        foreign={"safeguarding": 404, "admin": 303},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/concerns/{concern}/record",
+        everyone(403, anonymous=401, safeguarding=303, admin=303),
+        foreign={"safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/concerns/{concern}/transition",
+        everyone(403, anonymous=401, safeguarding=303, admin=409),
+        foreign={"safeguarding": 404, "admin": 404},
+    ),
+    Row(
+        "POST",
+        "/organisations/{organisation}/deputy",
+        everyone(403, anonymous=401, admin=303),
+        foreign={"admin": 404},  # our lead is not one of that organisation's
+    ),
+    Row("GET", "/api/v1/concerns", everyone(403, anonymous=401, safeguarding=200, admin=200)),
+    Row(
+        "GET",
+        "/api/v1/concerns/{concern}",
+        everyone(403, anonymous=401, safeguarding=200, admin=200),
+        foreign={"safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/api/v1/concerns/{concern}/transition",
+        everyone(403, anonymous=401, safeguarding=200, admin=200),
+        foreign={"safeguarding": 404},
+    ),
 ]
 
 _names = itertools.count()
@@ -281,6 +345,18 @@ def _form(row: Row, ids: dict[str, int]) -> dict[str, str]:
         return {"network_matching": "true"}
     if row.path == "/organisations":
         return {"name": f"New College {number}", "kind": "college"}
+    if row.path.endswith("/assign"):
+        return {"assignee_id": str(ids["dsl"])}
+    if row.path.endswith("/deputy"):
+        return {"deputy_id": str(ids["dsl"])}
+    if row.path.endswith("/notes"):
+        return {"body": f"Note {number}"}
+    if row.path.endswith("/links"):
+        return {"meeting_id": str(ids["meeting"])}
+    if row.path.endswith("/record"):
+        return {"observed_by": f"Observer {number}"}
+    if row.path.endswith("/transition"):
+        return {"to": "triaged", "assignee_id": str(ids["dsl"])}
     if row.path == "/concerns":
         return {"description": f"Concern {number}", "pairing_id": str(pairing_id)}
     if row.path.endswith("/messages"):
@@ -327,7 +403,10 @@ async def _api_objects(session: AsyncSession, pairing_id: int, owner_id: int) ->
     _, token = await create_token(
         session=session, user=owner, purpose=Purpose.API, name=f"Matrix {number}"
     )
+    concern, dsl = await _concern_and_lead(session, pairing)
     return {
+        "concern": concern,
+        "dsl": dsl,
         "pairing": pairing.id or 0,
         "meeting": meeting.id or 0,
         "api_token": token.id or 0,
@@ -337,9 +416,39 @@ async def _api_objects(session: AsyncSession, pairing_id: int, owner_id: int) ->
     }
 
 
+async def _concern_and_lead(session: AsyncSession, pairing: Pairing) -> tuple[int, int]:
+    """A new concern about the pairing, and a safeguarding lead of its organisation."""
+    from sqlmodel import select
+
+    from server.models import Concern, Organisation, User
+
+    concern = Concern(
+        organisation_id=pairing.organisation_id,
+        raised_by_id=pairing.mentee_id,
+        pairing_id=pairing.id,
+        description="Matrix concern",
+    )
+    session.add(concern)
+    await session.commit()
+    lead = (
+        await session.exec(
+            select(User).where(
+                User.role == Role.SAFEGUARDING, User.organisation_id == pairing.organisation_id
+            )
+        )
+    ).first()
+    if lead is None:
+        lead = await factories.user(
+            session, Role.SAFEGUARDING, await session.get(Organisation, pairing.organisation_id)
+        )
+    return concern.id or 0, lead.id or 0
+
+
 def _api_body(row: Row, ids: dict[str, int]) -> dict[str, Any] | None:
     if row.method in ("GET", "DELETE"):
         return None
+    if row.path.endswith("/transition"):
+        return {"to": "triaged", "assignee_id": ids["dsl"]}
     if row.path == "/api/v1/pairings":
         return {"mentor_id": ids["free_mentor"], "mentee_id": ids["free_mentee"]}
     if row.path.endswith("/end"):
@@ -389,7 +498,10 @@ async def _api_cells(
         ids = await live_server.in_session(make)
         client = clients[actor]
         path = row.path.format(
-            pairing=ids["pairing"], meeting=ids["meeting"], api_token=ids["api_token"]
+            pairing=ids["pairing"],
+            meeting=ids["meeting"],
+            api_token=ids["api_token"],
+            concern=ids["concern"],
         )
         response = await client.request(
             row.method,
@@ -414,6 +526,7 @@ def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
         "{meeting_id:int}": "{meeting}",
         "{token_id:int}": "{api_token}",
         "{secret:str}": "{token}",
+        "{concern_id:int}": "{concern}",
     }
     registered = set()
     for route in live_server.starlette.routes:
@@ -473,7 +586,10 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
             )
             session.add(spare)
             await session.commit()
+            concern_id, _ = await _concern_and_lead(session, pairing)
             objects[side] = {
+                "concern": concern_id,
+                "dsl": actors["safeguarding"].id or 0,
                 "organisation": organisation.id or 0,
                 "person": targets[side].id or 0,
                 "mentor": mentor.id or 0,
