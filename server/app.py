@@ -29,6 +29,7 @@ from server.rooms.backend import RoomBackendService
 from server.settings import Settings
 from server.web import (
     admin,
+    concern_cases,
     dashboard,
     errors,
     health,
@@ -135,6 +136,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             *admin.routes,
             *messages.routes,
             *rooms.routes,
+            *concern_cases.routes,
             *api.routes,
             *programme.routes,
             *safeguarding.routes,

@@ -23,8 +23,11 @@ async def raise_concern(
     base_url: str,
     pairing_id: int | None = None,
     meeting_id: int | None = None,
+    subject_id: int | None = None,
 ) -> Concern:
-    """Records the concern and e-mails the organisation's safeguarding leads at once."""
+    """Records the concern and e-mails the organisation's safeguarding leads at once.
+
+    Staff may name the person it is about (`subject_id`), within their own scope."""
     description = check_text(
         description, field="description", label="What happened", max_length=MAX_CONCERN_LENGTH
     )
@@ -38,13 +41,25 @@ async def raise_concern(
         if pairing is None:
             raise NotFound("No such pairing.", field="pairing_id")
         authz.ensure_can_view_pairing(raised_by, pairing)
-    organisation_id = pairing.organisation_id if pairing else raised_by.organisation_id
+    about = await session.get(User, subject_id) if subject_id is not None else None
+    if subject_id is not None:
+        if about is None or authz.role_of(raised_by) not in authz.STAFF_ROLES:
+            raise NotFound("No such person.", field="subject_id")
+        authz.ensure_can_view_user(raised_by, about)
+    organisation_id: int | None
+    if pairing is not None:
+        organisation_id = pairing.organisation_id
+    elif about is not None:
+        organisation_id = about.organisation_id
+    else:
+        organisation_id = raised_by.organisation_id
     concern = Concern(
         organisation_id=organisation_id,
         raised_by_id=raised_by.id or 0,
         pairing_id=pairing_id,
         meeting_id=meeting_id,
         description=description,
+        subject_id=subject_id,
     )
     session.add(concern)
     await session.flush()
@@ -63,7 +78,7 @@ async def raise_concern(
             "concern_raised",
             name=lead.display_name,
             raised_by=raised_by.display_name,
-            link=f"{base_url.rstrip('/')}/dashboard",
+            link=f"{base_url.rstrip('/')}/safeguarding/concerns/{concern.id}",
         )
         enqueue_email(session=session, to=lead.email, subject=subject, body=body)
     await session.commit()

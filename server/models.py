@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.db import UTCDateTime, utcnow
@@ -72,6 +72,11 @@ def _utc_column(*, nullable: bool = False, index: bool = False) -> Column[dt.dat
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
+def _user_column() -> Column[int]:
+    """An optional reference to a person that outlives their account (erasure clears it)."""
+    return Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+
+
 class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
@@ -80,6 +85,21 @@ class Organisation(SQLModel, table=True):
     # Lets coordinators match this organisation's mentees with mentors of other organisations.
     network_matching: bool = False
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    # The deputy safeguarding lead: untriaged concerns escalate to them (and to the admins).
+    deputy_safeguarding_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            # use_alter: organisation and user point at each other.
+            ForeignKey(
+                "user.id",
+                name="fk_organisation_deputy_safeguarding",
+                ondelete="SET NULL",
+                use_alter=True,
+            ),
+            nullable=True,
+        ),
+    )
 
 
 class User(SQLModel, table=True):
@@ -321,14 +341,28 @@ class ConcernStatus(enum.StrEnum):
 class Concern(SQLModel, table=True):
     """A safeguarding concern; the case workflow around it belongs to the safeguarding console."""
 
+    __table_args__ = (Index("ix_concern_status_created", "status", "created_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     raised_by_id: int = Field(foreign_key="user.id")
     pairing_id: int | None = Field(default=None, foreign_key="pairing.id")
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
-    description: str = Field(sa_type=Text)
+    description: str = Field(sa_type=Text)  # the reporter's words: what was seen or said
     status: str = Field(default=ConcernStatus.NEW, sa_type=String(20))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    # The case workflow (see server/concern_cases.py) and the NSPCC-style record.
+    subject_id: int | None = Field(default=None, sa_column=_user_column())  # who it is about
+    assignee_id: int | None = Field(default=None, sa_column=_user_column())
+    triaged_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    closed_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    escalated_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    observed_by: str | None = Field(default=None, sa_type=String(200))
+    occurred_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    action_taken: str | None = Field(default=None, sa_type=Text)
+    referred: bool | None = None
+    referred_to: str | None = Field(default=None, sa_type=String(300))
+    no_referral_reason: str | None = Field(default=None, sa_type=Text)
 
 
 class Profile(SQLModel, table=True):
@@ -430,12 +464,62 @@ class JobRun(SQLModel, table=True):
     started_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
 
 
+# Concern cases ----------------------------------------------------------------------------
+# Children of a concern go with it (ON DELETE CASCADE), so the retention purge deletes a
+# concern row alone.
+
+
+class ConcernNote(SQLModel, table=True):
+    """Append-only case notes: never edited."""
+
+    __tablename__ = "concern_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("concern.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    author_id: int | None = Field(default=None, sa_column=_user_column())
+    body: str = Field(sa_type=Text)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class ConcernLink(SQLModel, table=True):
+    """A chat message or a meeting of the case's pairing, linked to the case as evidence."""
+
+    __tablename__ = "concern_link"
+    __table_args__ = (
+        UniqueConstraint("concern_id", "message_id", name="uq_concern_link_message"),
+        UniqueConstraint("concern_id", "meeting_id", name="uq_concern_link_meeting"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("concern.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    message_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("message.id", ondelete="CASCADE"), nullable=True),
+    )
+    meeting_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("meeting.id", ondelete="CASCADE"), nullable=True),
+    )
+    linked_by_id: int | None = Field(default=None, sa_column=_user_column())
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
 __all__ = [
     "AccountToken",
     "Attendance",
     "AuditEntry",
     "AuthSession",
     "Concern",
+    "ConcernLink",
+    "ConcernNote",
     "ConcernStatus",
     "ConsentMethod",
     "Conversation",

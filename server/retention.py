@@ -109,9 +109,10 @@ KINDS: tuple[RecordKind, ...] = (
         RecordType.CONCERNS,
         "Safeguarding concerns",
         "subject_date_of_birth",
-        "Counted from the date of birth of the young person the concern is about (the mentee "
-        "of the pairing, or the mentee who raised it). Where no date of birth is known, "
-        "counted from the day the concern was raised. Only closed concerns are ever removed.",
+        "Counted from the date of birth of the young person the concern is about (the person "
+        "it names, else the mentee of the pairing, else the mentee who raised it). Where no date "
+        "of birth is known, counted from the day the case was closed. Only closed concerns are "
+        "ever removed.",
         CONCERN_FLOOR_DAYS,
         CONCERN_FLOOR_DAYS,
         36525,
@@ -270,24 +271,28 @@ def _ended_before(cutoff: dt.datetime) -> sa.Select[tuple[int | None]]:
 
 
 def _due_concerns(cutoff: dt.datetime) -> sa.Select[tuple[int | None]]:
-    """Closed concerns whose subject's date of birth (else the day raised) is before `cutoff`."""
+    """Closed concerns whose subject's date of birth (else the day closed) is before `cutoff`."""
+    subject = aliased(User)
     mentee = aliased(User)
     raiser = aliased(User)
     subject_birth = sa.case(
+        (col(Concern.subject_id).is_not(None), subject.date_of_birth),
         (col(Concern.pairing_id).is_not(None), mentee.date_of_birth),
         (col(raiser.role) == Role.MENTEE.value, raiser.date_of_birth),
         else_=None,
     )
+    closed = sa.func.coalesce(col(Concern.closed_at), col(Concern.created_at))
     return (
         sa.select(col(Concern.id))
         .join(raiser, col(raiser.id) == Concern.raised_by_id)
+        .outerjoin(subject, col(subject.id) == Concern.subject_id)
         .outerjoin(Pairing, col(Pairing.id) == Concern.pairing_id)
         .outerjoin(mentee, col(mentee.id) == Pairing.mentee_id)
         .where(
             col(Concern.status) == ConcernStatus.CLOSED.value,
             sa.or_(
                 sa.and_(subject_birth.is_not(None), subject_birth <= cutoff.date()),
-                sa.and_(subject_birth.is_(None), col(Concern.created_at) <= cutoff),
+                sa.and_(subject_birth.is_(None), closed <= cutoff),
             ),
         )
     )

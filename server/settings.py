@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     login_throttle_window_minutes: int = 15
     # The worker purges records past their retention period once a day, from this hour (UTC).
     retention_purge_hour_utc: int = Field(2, ge=0, le=23)
+    # Concern cases still new after this long are e-mailed to the deputy lead and the admins.
+    concern_escalation_hours: float = Field(4.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

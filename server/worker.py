@@ -1,4 +1,5 @@
-"""Background work: meeting reminders, e-mail delivery and the nightly retention purge."""
+"""Background work: meeting reminders, concern escalations, e-mail delivery and the nightly
+retention purge."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 import logging
 from urllib.parse import urlsplit
 
+from server.concern_cases import escalate_overdue
 from server.db import Database, utcnow
 from server.outbox import Transport, deliver_due
 from server.retention import run_nightly_purge
@@ -41,18 +43,23 @@ class Worker:
         self._warned_on: dt.date | None = None
         self._purge_hour = settings.retention_purge_hour_utc
         self._purged_on: dt.date | None = None
+        self._escalate_after = dt.timedelta(hours=settings.concern_escalation_hours)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Queues due reminders (and, daily, vetting warnings), purges what is past its retention
-        period (nightly), then delivers what is due; returns the e-mails sent."""
+        """Queues due reminders, concern escalations (and, daily, vetting warnings), purges what
+        is past its retention period (nightly), then delivers what is due; returns the e-mails
+        sent."""
         now = utcnow()
         await send_due_reminders(self._db, now=now, base_url=self._base_url)
         if self._warned_on != now.date():  # checks lapse by the day: look once a day
             await send_lapse_warnings(self._db, today=now.date(), base_url=self._base_url)
             self._warned_on = now.date()
+        await escalate_overdue(
+            self._db, now=now, escalate_after=self._escalate_after, base_url=self._base_url
+        )
         if self._purged_on != now.date() and now.hour >= self._purge_hour:
             # One attempt a night (the day's job_run row stops other workers running it again);
             # a failure must not hold up e-mail, and tomorrow's run catches up.

@@ -156,7 +156,7 @@ def document(operations: list[Operation]) -> dict[str, Any]:
             "title": "mentormeet API",
             "version": "1",
             "description": (
-                "Pairings, meetings and personal API tokens. Errors are "
+                "Pairings, meetings, concern cases and personal API tokens. Errors are "
                 '{"error": {"message": ..., "field": ...}} with a 4xx status. Times are UTC '
                 "(ending in Z) except *_local fields, which are wall-clock times in the "
                 "organisation's time zone."

@@ -1,5 +1,5 @@
-"""JSON API v1 routes: pairings, meetings, personal API tokens and safeguarding review, over
-the domain functions.
+"""JSON API v1 routes: pairings, meetings, concern cases, personal API tokens and
+safeguarding review, over the domain functions.
 
 Every route is one entry in `OPERATIONS`, which both registers it and describes it in the
 OpenAPI document, so the two cannot drift apart. Scope follows `server.authz`: objects outside
@@ -24,11 +24,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server import authz, review
+from server import authz, concern_cases, review
 from server.api.auth import api_requires, called_with_bearer
 from server.api.openapi import Operation, QueryParam, document
 from server.api.schemas import (
     MAX_ID,
+    ConcernList,
+    ConcernNoteOut,
+    ConcernOut,
+    ConcernSummaryOut,
+    ConcernTransition,
+    LinkedMeetingOut,
+    LinkedMessageOut,
     MeetingCancel,
     MeetingCreate,
     MeetingList,
@@ -50,6 +57,8 @@ from server.api.schemas import (
 )
 from server.errors import DomainError, Forbidden, InvalidInput, NotFound
 from server.models import (
+    Concern,
+    ConcernStatus,
     Meeting,
     MeetingStatus,
     Message,
@@ -532,6 +541,159 @@ async def revoke_token_api(request: Request) -> Response:
     return Response(status_code=204)
 
 
+# ---------------------------------------------------------------- concern cases
+
+CASE_WORKERS = (Role.SAFEGUARDING, Role.ADMIN)
+
+
+def _escalate_after(request: Request) -> dt.timedelta:
+    return dt.timedelta(hours=request.app.state.settings.concern_escalation_hours)
+
+
+def _maybe_utc(value: dt.datetime | None) -> str | None:
+    return utc_text(value) if value is not None else None
+
+
+def concern_summary_out(
+    concern: Concern, raised_by: str, assignee: str | None, overdue: bool
+) -> ConcernSummaryOut:
+    return ConcernSummaryOut(
+        id=concern.id or 0,
+        organisation_id=concern.organisation_id,
+        pairing_id=concern.pairing_id,
+        subject_id=concern.subject_id,
+        raised_by=Person(id=concern.raised_by_id, name=raised_by),
+        assignee=(
+            Person(id=concern.assignee_id, name=assignee or "")
+            if concern.assignee_id is not None
+            else None
+        ),
+        status=ConcernStatus(concern.status).value,
+        created_at=utc_text(concern.created_at),
+        triaged_at=_maybe_utc(concern.triaged_at),
+        closed_at=_maybe_utc(concern.closed_at),
+        escalated_at=_maybe_utc(concern.escalated_at),
+        overdue=overdue,
+    )
+
+
+def concern_out(case: concern_cases.CaseView, escalate_after: dt.timedelta) -> ConcernOut:
+    concern = case.concern
+    summary = concern_summary_out(
+        concern,
+        case.raised_by.display_name,
+        case.assignee.display_name if case.assignee else None,
+        concern_cases.is_overdue(
+            concern, now=dt.datetime.now(dt.UTC), escalate_after=escalate_after
+        ),
+    )
+    return ConcernOut(
+        **summary.model_dump(),
+        description=concern.description,
+        observed_by=concern.observed_by,
+        occurred_at=_maybe_utc(concern.occurred_at),
+        action_taken=concern.action_taken,
+        referred=concern.referred,
+        referred_to=concern.referred_to,
+        no_referral_reason=concern.no_referral_reason,
+        notes=[
+            ConcernNoteOut(
+                id=item.note.id or 0,
+                author=item.author,
+                body=item.note.body,
+                created_at=utc_text(item.note.created_at),
+            )
+            for item in case.notes
+        ],
+        messages=[
+            LinkedMessageOut(
+                message_id=item.message.id or 0,
+                seq=item.message.seq,
+                sender=item.sender,
+                body=item.message.body,
+                status=item.message.status,
+                created_at=utc_text(item.message.created_at),
+            )
+            for item in case.messages
+        ],
+        meetings=[
+            LinkedMeetingOut(
+                meeting_id=item.meeting.id or 0,
+                starts_at=utc_text(item.meeting.starts_at),
+                status=item.meeting.status,
+            )
+            for item in case.meetings
+        ],
+        next_status=case.next_status.value if case.next_status else None,
+        missing_for_close=case.missing_for_close,
+    )
+
+
+@api_requires(*CASE_WORKERS)
+async def list_concerns(request: Request) -> Response:
+    query = _query(request, ("status", "limit"))
+    status = (
+        ConcernStatus(_choice(query["status"], "status", [s.value for s in ConcernStatus]))
+        if "status" in query
+        else None
+    )
+    limit = _int_value(query.get("limit", str(DEFAULT_LIMIT)), "limit", 1, MAX_LIMIT)
+    async with request.app.state.db.session() as session:
+        listing = await concern_cases.list_cases(
+            session=session,
+            viewer=signed_in_user(request),
+            status=status,
+            escalate_after=_escalate_after(request),
+            limit=limit,
+        )
+    return respond(
+        ConcernList(
+            concerns=[
+                concern_summary_out(item.concern, item.raised_by, item.assignee, item.overdue)
+                for item in listing.cases
+            ],
+            counts=listing.counts,
+        )
+    )
+
+
+@api_requires(*CASE_WORKERS)
+async def get_concern(request: Request) -> Response:
+    concern_id = _path_id(request, "concern_id", "concern case")
+    _query(request, ())
+    async with request.app.state.db.session() as session:
+        case = await concern_cases.get_case(
+            session=session, viewer=signed_in_user(request), concern_id=concern_id
+        )
+    return respond(concern_out(case, _escalate_after(request)))
+
+
+@api_requires(*CASE_WORKERS)
+async def transition_concern(request: Request) -> Response:
+    concern_id = _path_id(request, "concern_id", "concern case")
+    body = await read_body(request, ConcernTransition)
+    record = concern_cases.CaseRecord(
+        observed_by=body.observed_by,
+        occurred_at=_instant(body.occurred_at, "occurred_at") if body.occurred_at else None,
+        action_taken=body.action_taken,
+        referred=body.referred,
+        referred_to=body.referred_to,
+        no_referral_reason=body.no_referral_reason,
+    )
+    viewer = signed_in_user(request)
+    async with request.app.state.db.session() as session:
+        await concern_cases.transition(
+            session=session,
+            actor=viewer,
+            concern_id=concern_id,
+            to=ConcernStatus(body.to),
+            assignee_id=body.assignee_id,
+            record=record,
+        )
+        case = await concern_cases.get_case(session=session, viewer=viewer, concern_id=concern_id)
+    return respond(concern_out(case, _escalate_after(request)))
+
+
 # ---------------------------------------------------------------- the description
 
 
@@ -657,6 +819,35 @@ OPERATIONS = [
         body=ReviewDecision,
         response=ReviewItemOut,
         errors=(404, 409),
+    ),
+    Operation(
+        "GET",
+        f"{PREFIX}/concerns",
+        list_concerns,
+        "Concern cases in the caller's scope, newest first (safeguarding leads; audited).",
+        response=ConcernList,
+        query=(
+            QueryParam(
+                "status", {"enum": [s.value for s in ConcernStatus]}, "Only cases in this state."
+            ),
+            _LIMIT,
+        ),
+    ),
+    Operation(
+        "GET",
+        f"{PREFIX}/concerns/{{concern_id:int}}",
+        get_concern,
+        "One concern case: the record, notes and linked messages and meetings (audited).",
+        response=ConcernOut,
+    ),
+    Operation(
+        "POST",
+        f"{PREFIX}/concerns/{{concern_id:int}}/transition",
+        transition_concern,
+        "Move a concern case one step on, with what that step needs.",
+        body=ConcernTransition,
+        response=ConcernOut,
+        errors=(409,),
     ),
     Operation("GET", f"{PREFIX}/tokens", list_tokens, "Your live API tokens.", response=TokenList),
     Operation(

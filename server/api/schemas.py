@@ -193,3 +193,81 @@ class ErrorDetail(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorDetail
+
+
+# Concern cases (safeguarding leads) ---------------------------------------------------------
+
+ConcernState = Literal["new", "triaged", "action_taken", "closed"]
+
+
+class ConcernTransition(RequestBody):
+    """Move a case one step on (new → triaged → action_taken → closed), with what that step
+    needs: an assignee to triage, the action taken, then the complete record to close."""
+
+    to: Literal["triaged", "action_taken", "closed"]
+    assignee_id: Id | None = None
+    action_taken: str | None = Field(default=None, max_length=5000)
+    observed_by: str | None = Field(default=None, max_length=200)
+    occurred_at: Timestamp | None = Field(
+        default=None, description="When it happened: ISO 8601 with an offset or Z."
+    )
+    referred: bool | None = None
+    referred_to: str | None = Field(default=None, max_length=300)
+    no_referral_reason: str | None = Field(default=None, max_length=5000)
+
+
+class ConcernSummaryOut(BaseModel):
+    id: int
+    organisation_id: int | None
+    pairing_id: int | None
+    subject_id: int | None
+    raised_by: Person
+    assignee: Person | None
+    status: ConcernState
+    created_at: Timestamp
+    triaged_at: Timestamp | None
+    closed_at: Timestamp | None
+    escalated_at: Timestamp | None
+    overdue: bool = Field(description="Still new after the escalation time.")
+
+
+class ConcernList(BaseModel):
+    concerns: list[ConcernSummaryOut]
+    counts: dict[str, int] = Field(description="Cases in the caller's scope by status.")
+
+
+class ConcernNoteOut(BaseModel):
+    id: int
+    author: str
+    body: str
+    created_at: Timestamp
+
+
+class LinkedMessageOut(BaseModel):
+    message_id: int
+    seq: int
+    sender: str
+    body: str
+    status: str
+    created_at: Timestamp
+
+
+class LinkedMeetingOut(BaseModel):
+    meeting_id: int
+    starts_at: Timestamp
+    status: str
+
+
+class ConcernOut(ConcernSummaryOut):
+    description: str = Field(description="What was seen or said, in the reporter's words.")
+    observed_by: str | None
+    occurred_at: Timestamp | None
+    action_taken: str | None
+    referred: bool | None
+    referred_to: str | None
+    no_referral_reason: str | None
+    notes: list[ConcernNoteOut]
+    messages: list[LinkedMessageOut]
+    meetings: list[LinkedMeetingOut]
+    next_status: ConcernState | None
+    missing_for_close: list[str]

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server import accounts
+from server import accounts, concern_cases
 from server.errors import DomainError, NotFound
 from server.models import OrganisationKind, Role
 from server.web.auth import requires, signed_in_user
@@ -26,6 +26,10 @@ class OrganisationForm(FormModel):
 
 class NetworkForm(FormModel):
     network_matching: bool = Field(default=False, title="Match across the network")
+
+
+class DeputyForm(FormModel):
+    deputy_id: int | None = Field(default=None, ge=1, lt=2**31, title="Deputy safeguarding lead")
 
 
 @requires(Role.ADMIN)
@@ -67,7 +71,26 @@ async def network_matching(request: Request) -> Response:
     )
 
 
+@requires(Role.ADMIN)
+async def deputy_safeguarding(request: Request) -> Response:
+    organisation_id = request.path_params["organisation_id"]
+    if not 0 < organisation_id < 2**31:
+        raise NotFound("No such organisation.")
+    form = await read_form(request, DeputyForm)
+    async with request.app.state.db.session() as session:
+        organisation = await concern_cases.set_deputy(
+            session=session,
+            actor=signed_in_user(request),
+            organisation_id=organisation_id,
+            deputy_id=form.deputy_id,
+        )
+    return redirect_with_notice(
+        f"/organisations/{organisation.id}", "Deputy safeguarding lead saved."
+    )
+
+
 routes = [
     Route("/organisations", create_organisation, methods=["POST"]),
     Route("/organisations/{organisation_id:int}/network", network_matching, methods=["POST"]),
+    Route("/organisations/{organisation_id:int}/deputy", deputy_safeguarding, methods=["POST"]),
 ]

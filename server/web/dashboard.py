@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from server import authz, directory, pairing
+from server import authz, concern_cases, directory, pairing
 from server.chat import conversations
 from server.db import utcnow
 from server.directory import lapsing_mentors
@@ -81,6 +81,9 @@ async def dashboard_context(user: User, request: Request) -> dict[str, Any]:
         elif role is Role.SAFEGUARDING:
             context["review"] = await conversations.review_counts(
                 session=session, organisation_id=user.organisation_id
+            )
+            context["open_concerns"] = await concern_cases.open_case_count(
+                session=session, viewer=user
             )
         elif role is Role.ADMIN:
             context["organisations"] = await directory.organisations(session=session)

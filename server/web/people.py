@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server import accounts, authz, directory
+from server import accounts, authz, concern_cases, directory
 from server.errors import DomainError, NotFound
 from server.models import Organisation, Role, User
 from server.web.auth import requires, signed_in_user
@@ -113,7 +113,10 @@ async def organisation_page(request: Request) -> Response:
             raise NotFound("No such organisation.")
         people = await directory.people_in(session=session, organisation_id=organisation_id)
         pairings = await directory.pairings(session=session, organisation_id=organisation_id)
-    context = {"organisation": organisation, "people": people, "pairings": pairings}
+        leads = await concern_cases.organisation_leads(
+            session=session, organisation_id=organisation_id
+        )
+    context = {"organisation": organisation, "people": people, "pairings": pairings, "leads": leads}
     return render(request, "organisation.html", context)
 
 

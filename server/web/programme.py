@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from server import authz, directory, pairing, profiles
+from server import authz, concern_cases, directory, pairing, profiles
 from server.db import utcnow
 from server.errors import DomainError, NotFound
 from server.models import (
@@ -313,9 +313,14 @@ async def pairing_page(
             display_timezone=context_pair.organisation.timezone,
             today=utcnow().date(),
         )
+        is_staff = authz.role_of(actor) in authz.STAFF_ROLES
+        on_hold = is_staff and await concern_cases.pairing_is_held(
+            session=session, pairing_id=pairing_id
+        )
     now = utcnow()
     context = {
         "pair": context_pair,
+        "on_hold": on_hold,
         "upcoming": [m for m in rows if m.ends_at > now and m.status != MeetingStatus.CANCELLED],
         "past": [m for m in rows if m.ends_at <= now][-20:],
         "joinable": {m.id for m in rows if is_joinable(m, now)},

@@ -27,6 +27,7 @@ class ConcernForm(FormModel):
     description: str = Field(min_length=1, max_length=5000, title="What happened")
     meeting_id: int | None = Field(default=None, ge=1, lt=2**31)
     pairing_id: int | None = Field(default=None, ge=1, lt=2**31)
+    subject_id: int | None = Field(default=None, ge=1, lt=2**31, title="Person")
 
 
 @requires(Role.MENTOR, Role.MENTEE, Role.SAFEGUARDING)
@@ -91,6 +92,7 @@ async def report_concern(request: Request) -> Response:
                 description=form.description,
                 meeting_id=form.meeting_id,
                 pairing_id=form.pairing_id,
+                subject_id=form.subject_id,
                 base_url=request.app.state.settings.base_url,
             )
     except DomainError as error:
@@ -103,11 +105,14 @@ async def report_concern(request: Request) -> Response:
         concern.organisation_id,
         {"type": "concern", "concern_id": concern.id, "raised_by": user.display_name},
     )
-    message = (
-        "Thank you. Your concern has been sent to the safeguarding team, who will follow it up."
-    )
+    # The person who raised it sees a confirmation, never the case (unless they work on cases).
+    message = "Thank you. The safeguarding team has been told and will follow it up."
     if wants_json:
         return JSONResponse({"ok": True, "concern_id": concern.id, "message": message})
+    if user.role == Role.SAFEGUARDING:
+        return redirect_with_notice(f"/safeguarding/concerns/{concern.id}", "Case opened.")
+    if user.role == Role.COORDINATOR and form.pairing_id is not None:
+        return redirect_with_notice(f"/pairings/{form.pairing_id}", message)
     return redirect_with_notice("/dashboard", message)
 
 

@@ -320,6 +320,70 @@ MATRIX = [
     Row("POST", "/admin/retention", everyone(403, anonymous=401, admin=303)),
     Row("POST", "/people/{person}/export", everyone(403, anonymous=401, admin=200), foreign={}),
     Row("POST", "/people/{person}/erase", everyone(403, anonymous=401, admin=422), foreign={}),
+    # Concern cases: safeguarding leads (their organisation's) and admins (platform-wide) only.
+    # Rows run in order: the lead assigns, notes, links and triages first; the admin then finds
+    # the meeting already linked and the case already triaged. On the other organisation's case
+    # the admin's choice of our lead as assignee is refused (not a lead of that organisation).
+    Row(
+        "GET",
+        "/safeguarding/concerns",
+        everyone(403, anonymous=303, safeguarding=200, admin=200),
+    ),
+    Row(
+        "GET",
+        "/safeguarding/concerns/{concern}",
+        everyone(403, anonymous=303, safeguarding=200, admin=200),
+        foreign={"safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/concerns/{concern}/assign",
+        everyone(403, anonymous=401, safeguarding=303, admin=303),
+        foreign={"safeguarding": 404, "admin": 404},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/concerns/{concern}/notes",
+        everyone(403, anonymous=401, safeguarding=303, admin=303),
+        foreign={"safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/concerns/{concern}/links",
+        everyone(403, anonymous=401, safeguarding=303, admin=409),
+        foreign={"safeguarding": 404, "admin": 303},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/concerns/{concern}/record",
+        everyone(403, anonymous=401, safeguarding=303, admin=303),
+        foreign={"safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/safeguarding/concerns/{concern}/transition",
+        everyone(403, anonymous=401, safeguarding=303, admin=409),
+        foreign={"safeguarding": 404, "admin": 404},
+    ),
+    Row(
+        "POST",
+        "/organisations/{organisation}/deputy",
+        everyone(403, anonymous=401, admin=303),
+        foreign={"admin": 404},  # our lead is not one of that organisation's
+    ),
+    Row("GET", "/api/v1/concerns", everyone(403, anonymous=401, safeguarding=200, admin=200)),
+    Row(
+        "GET",
+        "/api/v1/concerns/{concern}",
+        everyone(403, anonymous=401, safeguarding=200, admin=200),
+        foreign={"safeguarding": 404},
+    ),
+    Row(
+        "POST",
+        "/api/v1/concerns/{concern}/transition",
+        everyone(403, anonymous=401, safeguarding=200, admin=200),
+        foreign={"safeguarding": 404},
+    ),
 ]
 
 _names = itertools.count()
@@ -328,7 +392,7 @@ _names = itertools.count()
 def _form(row: Row, ids: dict[str, int]) -> dict[str, str]:
     number = next(_names)
     organisation_id, pairing_id = ids["organisation"], ids["pairing"]
-    if row.path.startswith("/safeguarding/"):
+    if row.path.startswith("/safeguarding/") and not row.path.startswith("/safeguarding/concerns"):
         return _safeguarding_form(row, number)
     later = (utcnow() + dt.timedelta(days=2 + number)).date().isoformat()
     if row.path.endswith("/vetting"):
@@ -366,6 +430,18 @@ def _form(row: Row, ids: dict[str, int]) -> dict[str, str]:
         return {"network_matching": "true"}
     if row.path == "/organisations":
         return {"name": f"New College {number}", "kind": "college"}
+    if row.path.endswith("/assign"):
+        return {"assignee_id": str(ids["dsl"])}
+    if row.path.endswith("/deputy"):
+        return {"deputy_id": str(ids["dsl"])}
+    if row.path.endswith("/notes"):
+        return {"body": f"Note {number}"}
+    if row.path.endswith("/links"):
+        return {"meeting_id": str(ids["meeting"])}
+    if row.path.endswith("/record"):
+        return {"observed_by": f"Observer {number}"}
+    if row.path.endswith("/transition"):
+        return {"to": "triaged", "assignee_id": str(ids["dsl"])}
     if row.path == "/concerns":
         return {"description": f"Concern {number}", "pairing_id": str(pairing_id)}
     if row.path.endswith("/messages"):
@@ -446,7 +522,10 @@ async def _api_objects(session: AsyncSession, pairing_id: int, owner_id: int) ->
     _, token = await create_token(
         session=session, user=owner, purpose=Purpose.API, name=f"Matrix {number}"
     )
+    concern, dsl = await _concern_and_lead(session, pairing)
     return {
+        "concern": concern,
+        "dsl": dsl,
         "pairing": pairing.id or 0,
         "meeting": meeting.id or 0,
         "api_token": token.id or 0,
@@ -457,9 +536,39 @@ async def _api_objects(session: AsyncSession, pairing_id: int, owner_id: int) ->
     }
 
 
+async def _concern_and_lead(session: AsyncSession, pairing: Pairing) -> tuple[int, int]:
+    """A new concern about the pairing, and a safeguarding lead of its organisation."""
+    from sqlmodel import select
+
+    from server.models import Concern, Organisation, User
+
+    concern = Concern(
+        organisation_id=pairing.organisation_id,
+        raised_by_id=pairing.mentee_id,
+        pairing_id=pairing.id,
+        description="Matrix concern",
+    )
+    session.add(concern)
+    await session.commit()
+    lead = (
+        await session.exec(
+            select(User).where(
+                User.role == Role.SAFEGUARDING, User.organisation_id == pairing.organisation_id
+            )
+        )
+    ).first()
+    if lead is None:
+        lead = await factories.user(
+            session, Role.SAFEGUARDING, await session.get(Organisation, pairing.organisation_id)
+        )
+    return concern.id or 0, lead.id or 0
+
+
 def _api_body(row: Row, ids: dict[str, int]) -> dict[str, Any] | None:
     if row.method in ("GET", "DELETE"):
         return None
+    if row.path.endswith("/transition"):
+        return {"to": "triaged", "assignee_id": ids["dsl"]}
     if row.path == "/api/v1/pairings":
         return {"mentor_id": ids["free_mentor"], "mentee_id": ids["free_mentee"]}
     if row.path.endswith("/end"):
@@ -515,6 +624,7 @@ async def _api_cells(
             meeting=ids["meeting"],
             api_token=ids["api_token"],
             message=ids["message"],
+            concern=ids["concern"],
         )
         response = await client.request(
             row.method,
@@ -542,6 +652,7 @@ def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
         "{message_id:int}": "{message}",
         "{term_id:int}": "{term}",
         "{conversation_id:int}": "{conversation}",
+        "{concern_id:int}": "{concern}",
     }
     registered = set()
     for route in live_server.starlette.routes:
@@ -617,7 +728,10 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
             term = RiskTermRow(phrase=f"matrix term {side}", severity="low", category="test")
             session.add(term)
             await session.commit()
+            concern_id, _ = await _concern_and_lead(session, pairing)
             objects[side] = {
+                "concern": concern_id,
+                "dsl": actors["safeguarding"].id or 0,
                 "organisation": organisation.id or 0,
                 "person": targets[side].id or 0,
                 "mentor": mentor.id or 0,
