@@ -33,8 +33,10 @@ from server.web import (
     messages,
     people,
     programme,
+    reports,
     rooms,
     session_pages,
+    surveys,
 )
 from server.web.security_headers import SecurityHeadersMiddleware
 from server.web.templating import WEBCLIENT
@@ -126,6 +128,8 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             *rooms.routes,
             *api.routes,
             *programme.routes,
+            *surveys.routes,
+            *reports.routes,
             Mount("/static", StaticFiles(directory=WEBCLIENT / "static"), name="static"),
             Mount(
                 "/vendor",
