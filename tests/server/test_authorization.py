@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.routing import Mount, Route
 
 from server.db import utcnow
-from server.models import Meeting, Pairing, Role
+from server.models import Meeting, Pairing, Role, SurveyInvitation, SurveyKind
 
 ACTORS = ("anonymous", "mentee", "mentor", "coordinator", "safeguarding", "admin")
 
@@ -237,6 +237,29 @@ MATRIX = [
     ),
     Row("GET", "/calendar/{token}.ics", everyone(404)),
     Row("POST", "/calendar/renew", everyone(303, anonymous=401)),
+    # Surveys and the impact report. The survey is the mentee's: their mentor is told there is
+    # no such survey; once skipped, answering it is a clash. Another organisation's report is
+    # tested with its filters in test_impact_report.py.
+    Row(
+        "GET",
+        "/surveys/{survey}",
+        everyone(403, anonymous=303, mentee=200, mentor=404),
+        foreign={"mentee": 404},
+    ),
+    Row(
+        "POST",
+        "/surveys/{survey}/skip",
+        everyone(403, anonymous=401, mentee=303, mentor=404),
+        foreign={"mentee": 404},
+    ),
+    Row(
+        "POST",
+        "/surveys/{survey}",
+        everyone(403, anonymous=401, mentee=409, mentor=404),
+        foreign={"mentee": 404},
+    ),
+    Row("GET", "/reports/impact", everyone(403, anonymous=303, coordinator=200, admin=200)),
+    Row("GET", "/reports/impact.csv", everyone(403, anonymous=303, coordinator=200, admin=200)),
 ]
 
 _names = itertools.count()
@@ -289,6 +312,8 @@ def _form(row: Row, ids: dict[str, int]) -> dict[str, str]:
         return {"email": f"nobody{number}@example.org", "password": "not the password"}
     if row.path == "/password-reset":
         return {"email": "nobody@example.org"}
+    if row.path == "/surveys/{survey}":
+        return {"future": "4", "confidence": "3"}
     if row.path.endswith("{token}"):
         return {"password": "a long enough password", "password_again": "a long enough password"}
     return {}
@@ -414,6 +439,7 @@ def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
         "{meeting_id:int}": "{meeting}",
         "{token_id:int}": "{api_token}",
         "{secret:str}": "{token}",
+        "{survey_id:int}": "{survey}",
     }
     registered = set()
     for route in live_server.starlette.routes:
@@ -472,8 +498,19 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
                 pairing_id=pairing.id or 0, starts_at=utcnow() + dt.timedelta(days=1, hours=3)
             )
             session.add(spare)
+            survey = SurveyInvitation(
+                key=f"matrix:{side}",
+                kind=SurveyKind.MENTEE_START,
+                pairing_id=pairing.id or 0,
+                user_id=pairing.mentee_id,
+                organisation_id=organisation.id or 0,
+                due_at=utcnow(),
+                closes_at=utcnow() + dt.timedelta(days=30),
+            )
+            session.add(survey)
             await session.commit()
             objects[side] = {
+                "survey": survey.id or 0,
                 "organisation": organisation.id or 0,
                 "person": targets[side].id or 0,
                 "mentor": mentor.id or 0,
