@@ -246,7 +246,7 @@ async def make_fixture(session: AsyncSession) -> dict[str, Any]:
         )  # fmt: skip
     assert first is not None
     # Pair A's meetings, a month in: (mentor seconds, mentee seconds) of measured media.
-    for week, media, status in (
+    for week, media, meeting_status in (
         (1, (3000.0, 2400.0), MeetingStatus.SCHEDULED),
         (2, (3600.0, 30.0), MeetingStatus.SCHEDULED),
         (3, (3600.0, 3600.0), MeetingStatus.SCHEDULED),
@@ -255,7 +255,7 @@ async def make_fixture(session: AsyncSession) -> dict[str, Any]:
         meeting = Meeting(
             pairing_id=first.id or 0,
             starts_at=started + dt.timedelta(weeks=4 + week),
-            status=status,
+            status=meeting_status,
         )
         session.add(meeting)
         await session.flush()
