@@ -26,11 +26,13 @@ import dataclasses
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from server import authz
 from server.errors import Forbidden, InvalidInput, NotFound
@@ -204,42 +206,49 @@ def _cohort_bounds(cohort: str) -> tuple[dt.datetime, dt.datetime]:
 # --- gathering -------------------------------------------------------------------------------
 
 
-async def _pairings(
-    session: AsyncSession, organisation: Organisation | None, filters: ReportFilters
-) -> list[Pairing]:
-    query = select(Pairing)
+PairingIds = SelectOfScalar[int] | SelectOfScalar[None]  # select(Pairing.id).where(…)
+
+
+def _scope(organisation: Organisation | None, filters: ReportFilters) -> list[ColumnElement[bool]]:
+    """The conditions that pick the report's pairings (used as a subquery: no id lists)."""
+    conditions: list[ColumnElement[bool]] = []
     if organisation is not None:
-        query = query.where(col(Pairing.organisation_id) == organisation.id)
+        conditions.append(col(Pairing.organisation_id) == organisation.id)
     if filters.cohort is not None:
         first, following = _cohort_bounds(filters.cohort)
-        query = query.where(col(Pairing.started_at) >= first, col(Pairing.started_at) < following)
-    return list((await session.exec(query)).all())
+        conditions += [col(Pairing.started_at) >= first, col(Pairing.started_at) < following]
+    return conditions
 
 
 async def _activity(
     session: AsyncSession,
     pairings: Sequence[Pairing],
+    in_scope: PairingIds,
     start: dt.datetime | None,
     end: dt.datetime | None,
     now: dt.datetime,
 ) -> Activity:
     members = {p.id: (p.mentor_id, p.mentee_id) for p in pairings}
-    query = select(Meeting).where(
-        col(Meeting.pairing_id).in_(list(members)),
+    conditions = [
+        col(Meeting.pairing_id).in_(in_scope),
         col(Meeting.status) == MeetingStatus.SCHEDULED,
         col(Meeting.starts_at) <= now,
-    )
+    ]
     if start is not None:
-        query = query.where(col(Meeting.starts_at) >= start)
+        conditions.append(col(Meeting.starts_at) >= start)
     if end is not None:
-        query = query.where(col(Meeting.starts_at) < end)
-    meetings = [m for m in (await session.exec(query)).all() if m.ends_at <= now]
-    seconds: dict[tuple[int, int], float] = {}
-    if meetings:
-        rows = await session.exec(
-            select(Attendance).where(col(Attendance.meeting_id).in_([m.id for m in meetings]))
-        )
-        seconds = {(row.meeting_id, row.user_id): row.media_seconds for row in rows.all()}
+        conditions.append(col(Meeting.starts_at) < end)
+    meetings = [
+        m
+        for m in (await session.exec(select(Meeting).where(*conditions))).all()
+        if m.ends_at <= now
+    ]
+    rows = await session.exec(
+        select(Attendance)
+        .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
+        .where(*conditions)
+    )
+    seconds = {(row.meeting_id, row.user_id): row.media_seconds for row in rows.all()}
     held, together = 0, 0.0
     for meeting in meetings:
         mentor_id, mentee_id = members[meeting.pairing_id]
@@ -264,20 +273,16 @@ async def _activity(
 Answers = dict[str, int | None]
 
 
-async def _answers(
-    session: AsyncSession, invitations: Sequence[SurveyInvitation]
-) -> dict[int, Answers]:
-    """Answers per answered invitation id."""
-    answered = [i.id for i in invitations if i.answered_at is not None]
+async def _answers(session: AsyncSession, in_scope: PairingIds) -> dict[int, Answers]:
+    """Answers per answered invitation id, of the report's pairings."""
+    rows = await session.exec(
+        select(SurveyAnswer)
+        .join(SurveyInvitation, col(SurveyInvitation.id) == col(SurveyAnswer.invitation_id))
+        .where(col(SurveyInvitation.pairing_id).in_(in_scope))
+    )
     result: dict[int, Answers] = defaultdict(dict)
-    for chunk in range(0, len(answered), 500):
-        rows = await session.exec(
-            select(SurveyAnswer).where(
-                col(SurveyAnswer.invitation_id).in_(answered[chunk : chunk + 500])
-            )
-        )
-        for row in rows.all():
-            result[row.invitation_id][row.item] = row.value
+    for row in rows.all():
+        result[row.invitation_id][row.item] = row.value
     return result
 
 
@@ -286,22 +291,6 @@ def _swemwbs_items(answers: Answers | None) -> list[int] | None:
         return None
     items = [answers.get(code) for code in SWEMWBS_CODES]
     return None if any(item is None for item in items) else [int(i) for i in items if i]
-
-
-async def _invitations(
-    session: AsyncSession, pairing_ids: Iterable[int], kinds: Iterable[SurveyKind]
-) -> list[SurveyInvitation]:
-    ids = list(pairing_ids)
-    result: list[SurveyInvitation] = []
-    for chunk in range(0, len(ids), 500):
-        rows = await session.exec(
-            select(SurveyInvitation).where(
-                col(SurveyInvitation.pairing_id).in_(ids[chunk : chunk + 500]),
-                col(SurveyInvitation.kind).in_([str(kind) for kind in kinds]),
-            )
-        )
-        result.extend(rows.all())
-    return result
 
 
 async def impact_report(
@@ -317,11 +306,16 @@ async def impact_report(
         session=session, actor=actor, organisation_id=filters.organisation_id
     )
     start, end = _bounds(filters)
-    pairings = await _pairings(session, organisation, filters)
-    activity = await _activity(session, pairings, start, end, now)
-
-    invitations = await _invitations(session, [p.id or 0 for p in pairings], SurveyKind)
-    answers = await _answers(session, invitations)
+    conditions = _scope(organisation, filters)
+    in_scope = select(Pairing.id).where(*conditions)
+    pairings = list((await session.exec(select(Pairing).where(*conditions))).all())
+    activity = await _activity(session, pairings, in_scope, start, end, now)
+    invitations = (
+        await session.exec(
+            select(SurveyInvitation).where(col(SurveyInvitation.pairing_id).in_(in_scope))
+        )
+    ).all()
+    answers = await _answers(session, in_scope)
     ended = {p.id for p in pairings if p.ended_at is not None and _within(p.ended_at, start, end)}
     by_kind: dict[SurveyKind, dict[int, Answers | None]] = defaultdict(dict)
     for invitation in invitations:
