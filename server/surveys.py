@@ -26,7 +26,7 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -54,6 +54,7 @@ MID_OPEN_FOR = dt.timedelta(weeks=6)
 END_OPEN_FOR = dt.timedelta(weeks=6)
 CHECKIN_OPEN_FOR = dt.timedelta(days=7)
 LONGEST_MEETING = dt.timedelta(hours=4)  # meetings are booked for at most this long
+KEYS_PER_QUERY = 1000  # well below the databases' limits on bound parameters
 
 
 @dataclass(frozen=True)
@@ -149,11 +150,24 @@ def _invitation(
     )
 
 
+def _not_invited(*kinds: SurveyKind) -> ColumnElement[bool]:
+    """The pairing has no invitation of one of these kinds yet (an anti-join: once everyone
+    due has been invited, the worker's look finds nothing and costs little)."""
+    return or_(
+        *(
+            ~exists().where(
+                col(SurveyInvitation.pairing_id) == col(Pairing.id),
+                col(SurveyInvitation.kind) == kind,
+            )
+            for kind in kinds
+        )
+    )
+
+
 async def _due_now(
     session: AsyncSession, now: dt.datetime, user_id: int | None
 ) -> list[SurveyInvitation]:
-    """Every invitation that is due now and still open, whether or not it exists yet."""
-
+    """Invitations that are due now, still open and not yet made (a few may exist already)."""
     pairings = select(Pairing)
     if user_id is not None:
         pairings = pairings.where(
@@ -161,52 +175,45 @@ async def _due_now(
         )
     wanted: list[SurveyInvitation] = []
     active = pairings.where(col(Pairing.status) == PairingStatus.ACTIVE)
-    for pairing in (
-        await session.exec(
-            active.where(
-                col(Pairing.started_at) <= now,
-                col(Pairing.started_at) > now - MIDPOINT_AFTER - MID_OPEN_FOR,
+    starting = active.where(
+        col(Pairing.started_at) <= now,
+        col(Pairing.started_at) > now - MIDPOINT_AFTER,
+        _not_invited(SurveyKind.MENTEE_START),
+    )
+    for pairing in (await session.exec(starting)).all():
+        wanted.append(
+            _invitation(
+                SurveyKind.MENTEE_START,
+                pairing,
+                pairing.mentee_id,
+                pairing.started_at,
+                MIDPOINT_AFTER,
             )
         )
-    ).all():
+    halfway = active.where(
+        col(Pairing.started_at) <= now - MIDPOINT_AFTER,
+        col(Pairing.started_at) > now - MIDPOINT_AFTER - MID_OPEN_FOR,
+        _not_invited(SurveyKind.MENTEE_MID),
+    )
+    for pairing in (await session.exec(halfway)).all():
         midpoint = pairing.started_at + MIDPOINT_AFTER
-        if now < midpoint:
-            wanted.append(
-                _invitation(
-                    SurveyKind.MENTEE_START,
-                    pairing,
-                    pairing.mentee_id,
-                    pairing.started_at,
-                    MIDPOINT_AFTER,
-                )
-            )
-        else:
-            wanted.append(
-                _invitation(
-                    SurveyKind.MENTEE_MID, pairing, pairing.mentee_id, midpoint, MID_OPEN_FOR
-                )
-            )
-    for pairing in (
-        await session.exec(
-            pairings.where(
-                col(Pairing.status) != PairingStatus.ACTIVE,
-                col(Pairing.ended_at).is_not(None),
-                col(Pairing.ended_at) <= now,
-                col(Pairing.ended_at) > now - END_OPEN_FOR,
-            )
+        wanted.append(
+            _invitation(SurveyKind.MENTEE_MID, pairing, pairing.mentee_id, midpoint, MID_OPEN_FOR)
         )
-    ).all():
+    ended = pairings.where(
+        col(Pairing.status) != PairingStatus.ACTIVE,
+        col(Pairing.ended_at).is_not(None),
+        col(Pairing.ended_at) <= now,
+        col(Pairing.ended_at) > now - END_OPEN_FOR,
+        _not_invited(SurveyKind.MENTEE_END, SurveyKind.MENTOR_END),
+    )
+    for pairing in (await session.exec(ended)).all():
         assert pairing.ended_at is not None
-        wanted.append(
-            _invitation(
-                SurveyKind.MENTEE_END, pairing, pairing.mentee_id, pairing.ended_at, END_OPEN_FOR
-            )
-        )
-        wanted.append(
-            _invitation(
-                SurveyKind.MENTOR_END, pairing, pairing.mentor_id, pairing.ended_at, END_OPEN_FOR
-            )
-        )
+        for kind, person in (
+            (SurveyKind.MENTEE_END, pairing.mentee_id),
+            (SurveyKind.MENTOR_END, pairing.mentor_id),
+        ):
+            wanted.append(_invitation(kind, pairing, person, pairing.ended_at, END_OPEN_FOR))
     attended = (
         select(Meeting, Pairing, Attendance)
         .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
@@ -219,6 +226,10 @@ async def _due_now(
             or_(
                 col(Attendance.user_id) == col(Pairing.mentor_id),
                 col(Attendance.user_id) == col(Pairing.mentee_id),
+            ),
+            ~exists().where(
+                col(SurveyInvitation.meeting_id) == col(Meeting.id),
+                col(SurveyInvitation.user_id) == col(Attendance.user_id),
             ),
         )
     )
@@ -248,13 +259,14 @@ async def open_due_surveys(
     if not wanted:
         return 0
     keys = [invitation.key for invitation in wanted]
-    existing = set(
-        (
-            await session.exec(
-                select(SurveyInvitation.key).where(col(SurveyInvitation.key).in_(keys))
+    existing: set[str] = set()
+    for chunk in range(0, len(keys), KEYS_PER_QUERY):
+        found = await session.exec(
+            select(SurveyInvitation.key).where(
+                col(SurveyInvitation.key).in_(keys[chunk : chunk + KEYS_PER_QUERY])
             )
-        ).all()
-    )
+        )
+        existing.update(found.all())
     new = [invitation for invitation in wanted if invitation.key not in existing]
     if not new:
         return 0
