@@ -65,7 +65,7 @@ async def test_demo_coordinator_sees_the_impact_charts(
 
 
 async def test_demo_mentee_answers_the_survey_that_is_due(
-    live_server: LiveServer, browser: Any
+    live_server: LiveServer, browser: Any, artifacts: Any
 ) -> None:
     await _seed(live_server)
     page = await _log_in(browser, live_server, "mentee@demo.test")
@@ -75,6 +75,7 @@ async def test_demo_mentee_answers_the_survey_that_is_due(
     future = page.get_by_role("group", name="I feel positive about my future")
     await future.get_by_label("Agree", exact=True).check()
     await page.get_by_role("group", name="I've been feeling useful").get_by_label("Often").check()
+    await page.screenshot(path=artifacts / "survey.png", full_page=True)
     # Everything else is left blank: skipping a question is allowed.
     await page.get_by_role("button", name="Send answers").click()
     await expect(page.get_by_role("status")).to_have_text("Thank you: your answers are saved.")
