@@ -17,7 +17,9 @@ What the filters select (dates are whole UTC days, both ends included):
   end surveys, paired per pairing (only pairings with both answers count), and the mentor's end
   survey. A SWEMWBS score needs all 7 items answered; one skipped item leaves it out.
 - **Meeting check-ins** and **response rates**: surveys that fell due in the range.
-- Groups of fewer than 5 respondents are suppressed: no figure, and no count either.
+- Groups of fewer than 5 respondents are suppressed: no figure, and no count either. Where one
+  person can answer several times (a mentor of several pairs, check-ins), it takes 5 different
+  people.
 """
 
 from __future__ import annotations
@@ -286,6 +288,22 @@ async def _answers(session: AsyncSession, in_scope: PairingIds) -> dict[int, Ans
     return result
 
 
+def _agreement_of_people(
+    invitations: Sequence[SurveyInvitation], answers: dict[int, Answers], code: str
+) -> Agreement:
+    """Agreement over answers, suppressed unless at least 5 different people gave them (a
+    mentor of several pairs, or a mentee's many check-ins, count as one person)."""
+    given = [
+        (i.user_id, answers[i.id or 0].get(code))
+        for i in invitations
+        if answers.get(i.id or 0, {}).get(code) is not None
+    ]
+    result = agreement(value for _, value in given)
+    if len({person for person, _ in given}) < MIN_GROUP:
+        return Agreement(n=result.n, suppressed=True, agreeing=None, share=None)
+    return result
+
+
 def _swemwbs_items(answers: Answers | None) -> list[int] | None:
     if answers is None:
         return None
@@ -329,7 +347,10 @@ async def impact_report(
         return {key: (found or {}).get(code) for key, found in survey.items()}
 
     due = [i for i in invitations if _within(i.due_at, start, end)]
-    checkins = [answers.get(i.id or 0) for i in due if i.kind == SurveyKind.MEETING_CHECKIN]
+    checkins = [i for i in due if i.kind == SurveyKind.MEETING_CHECKIN]
+    mentors_at_end = [
+        i for i in invitations if i.pairing_id in ended and i.kind == SurveyKind.MENTOR_END
+    ]
     responses = []
     for kind in SurveyKind:
         invited = [i for i in due if i.kind == kind]
@@ -352,10 +373,8 @@ async def impact_report(
         confidence=paired_item_change(
             item(baseline, "confidence"), item(final, "confidence")
         ).rounded(2),
-        fulfilment=agreement(
-            (found or {}).get("fulfilment") for found in by_kind[SurveyKind.MENTOR_END].values()
-        ).rounded(3),
-        useful=agreement((found or {}).get("useful") for found in checkins).rounded(3),
+        fulfilment=_agreement_of_people(mentors_at_end, answers, "fulfilment").rounded(3),
+        useful=_agreement_of_people(checkins, answers, "useful").rounded(3),
         responses=tuple(responses),
     )
     return _with_figures(report)

@@ -462,3 +462,41 @@ async def test_bad_filters_are_a_clear_422(live_server: LiveServer) -> None:
             if field not in ("organisation_id", "colour"):
                 assert f'id="{field}-error"' in page.text
             assert (await client.get("/reports/impact.csv", params=params)).status_code == 422
+
+
+async def test_five_answers_from_one_person_are_still_suppressed(live_server: LiveServer) -> None:
+    async def make(session: AsyncSession) -> str:
+        started, ended = _timeline()
+        school = await factories.organisation(session, "Repeat School")
+        coordinator = await factories.user(session, Role.COORDINATOR, school)
+        mentor = await factories.user(session, Role.MENTOR, school)
+        invitation_answers.clear()
+        for _ in range(5):  # one mentor, five pairs, five answers: still one person
+            mentee = await factories.user(session, Role.MENTEE, school)
+            pairing = Pairing(
+                mentor_id=mentor.id or 0, mentee_id=mentee.id or 0,
+                organisation_id=school.id or 0, status=PairingStatus.COMPLETED,
+                started_at=started, ended_at=ended,
+            )  # fmt: skip
+            session.add(pairing)
+            await session.flush()
+            _invitation(
+                session, SurveyKind.MENTOR_END, pairing, mentor.id or 0, ended, {"fulfilment": 5}
+            )
+        await session.flush()
+        for invitation, answers in invitation_answers:
+            session.add_all(
+                SurveyAnswer(invitation_id=invitation.id or 0, item=item, value=value)
+                for item, value in answers.items()
+            )
+        await session.commit()
+        return coordinator.email
+
+    email = await live_server.in_session(make)
+    async with _client(live_server, email) as client:
+        rows = _csv(await client.get("/reports/impact.csv"))
+    assert rows["response_rate_mentor_end"]["value"] == "100.0"
+    assert (rows["mentor_fulfilment"]["value"], rows["mentor_fulfilment"]["suppressed"]) == (
+        "",
+        "yes",
+    )
