@@ -1,9 +1,9 @@
 """The impact report: the programme's figures gathered from the database, for one organisation
 (coordinators: their own) or all (admins), filtered by date range and cohort.
 
-One ``ImpactReport`` holds every figure as a ``Figure`` row, already rounded and formatted: the
-page's tables and the CSV are both rendered from those rows, so they always agree. The charts
-draw the same rounded numbers. The statistics themselves are in ``server.impact``.
+One ``ImpactReport`` holds every figure as a ``Figure`` row, rounded once (half up) and
+formatted: the page's tables, its charts and the CSV are all rendered from those rows, so they
+always agree. The statistics themselves are in ``server.impact``.
 
 What the filters select (dates are whole UTC days, both ends included):
 
@@ -95,6 +95,11 @@ class Figure:
     ci_high: str = ""
     suppressed: bool = False
 
+    @property
+    def number(self) -> float | None:
+        """The shown value as a number (for drawing it), None when there is none."""
+        return float(self.value) if self.value else None
+
     def csv_row(self) -> list[str]:
         return [
             self.metric,
@@ -132,9 +137,10 @@ class ImpactReport:
     filters: ReportFilters
     organisation: Organisation | None  # None: all organisations
     activity: Activity
-    future: PairedAgreement  # rounded: shares to 3 places, changes to 3
+    # Full precision; everything shown is in `figures`, rounded once.
+    future: PairedAgreement
     confidence_agreement: PairedAgreement
-    swemwbs: MeanChange  # rounded to 2 places
+    swemwbs: MeanChange
     confidence: MeanChange
     fulfilment: Agreement
     useful: Agreement
@@ -143,6 +149,9 @@ class ImpactReport:
 
     def section(self, name: str) -> list[Figure]:
         return [figure for figure in self.figures if figure.section == name]
+
+    def figure(self, metric: str) -> Figure:
+        return next(figure for figure in self.figures if figure.metric == metric)
 
 
 # --- filters ---------------------------------------------------------------------------------
@@ -335,13 +344,15 @@ async def impact_report(
     ).all()
     answers = await _answers(session, in_scope)
     ended = {p.id for p in pairings if p.ended_at is not None and _within(p.ended_at, start, end)}
-    by_kind: dict[SurveyKind, dict[int, Answers | None]] = defaultdict(dict)
+    # The mentee's answers at the start and the end, per pairing (None: not answered).
+    baseline: dict[int, Answers | None] = {}
+    final: dict[int, Answers | None] = {}
     for invitation in invitations:
-        if invitation.pairing_id in ended and invitation.kind != SurveyKind.MEETING_CHECKIN:
-            by_kind[SurveyKind(invitation.kind)][invitation.pairing_id] = answers.get(
-                invitation.id or 0
-            )
-    baseline, final = by_kind[SurveyKind.MENTEE_START], by_kind[SurveyKind.MENTEE_END]
+        if invitation.pairing_id in ended:
+            if invitation.kind == SurveyKind.MENTEE_START:
+                baseline[invitation.pairing_id] = answers.get(invitation.id or 0)
+            elif invitation.kind == SurveyKind.MENTEE_END:
+                final[invitation.pairing_id] = answers.get(invitation.id or 0)
 
     def item(survey: dict[int, Answers | None], code: str) -> dict[int, int | None]:
         return {key: (found or {}).get(code) for key, found in survey.items()}
@@ -362,19 +373,17 @@ async def impact_report(
         filters=filters,
         organisation=organisation,
         activity=activity,
-        future=paired_agreement(item(baseline, "future"), item(final, "future")).rounded(3),
+        future=paired_agreement(item(baseline, "future"), item(final, "future")),
         confidence_agreement=paired_agreement(
             item(baseline, "confidence"), item(final, "confidence")
-        ).rounded(3),
+        ),
         swemwbs=swemwbs_change(
             {k: _swemwbs_items(v) for k, v in baseline.items()},
             {k: _swemwbs_items(v) for k, v in final.items()},
-        ).rounded(2),
-        confidence=paired_item_change(
-            item(baseline, "confidence"), item(final, "confidence")
-        ).rounded(2),
-        fulfilment=_agreement_of_people(mentors_at_end, answers, "fulfilment").rounded(3),
-        useful=_agreement_of_people(checkins, answers, "useful").rounded(3),
+        ),
+        confidence=paired_item_change(item(baseline, "confidence"), item(final, "confidence")),
+        fulfilment=_agreement_of_people(mentors_at_end, answers, "fulfilment"),
+        useful=_agreement_of_people(checkins, answers, "useful"),
         responses=tuple(responses),
     )
     return _with_figures(report)
