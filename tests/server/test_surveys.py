@@ -284,3 +284,15 @@ async def test_mentee_answers_on_the_page(live_server: LiveServer) -> None:
         )
         assert skipped.status_code == 303
         assert (await stranger.get(f"/surveys/{theirs.group(1)}")).status_code == 409
+
+
+async def test_the_running_worker_sends_the_reminder(
+    live_server: LiveServer, smtp_server: MailCatcher
+) -> None:
+    async def make(session: AsyncSession) -> factories.Pair:
+        return await factories.pair(session, await factories.organisation(session))
+
+    pair = await live_server.in_session(make)
+    [message] = smtp_server.wait_for(pair.mentee.email, timeout=15)
+    assert message["Subject"] == "A short survey for you: Starting out"
+    assert f"{live_server.url}/surveys/" in body_of(message)
