@@ -279,14 +279,6 @@ async def open_due_surveys(
     return len(new)
 
 
-def _is_open(invitation: SurveyInvitation, now: dt.datetime) -> bool:
-    return (
-        invitation.answered_at is None
-        and invitation.skipped_at is None
-        and invitation.due_at <= now < invitation.closes_at
-    )
-
-
 @dataclass(frozen=True)
 class SurveyView:
     """A survey as its respondent sees it."""
