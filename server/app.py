@@ -36,10 +36,12 @@ from server.web import (
     messages,
     people,
     programme,
+    reports,
     retention_pages,
     rooms,
     safeguarding,
     session_pages,
+    surveys,
 )
 from server.web.security_headers import SecurityHeadersMiddleware
 from server.web.templating import WEBCLIENT
@@ -141,6 +143,8 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             *programme.routes,
             *safeguarding.routes,
             *retention_pages.routes,
+            *surveys.routes,
+            *reports.routes,
             Mount("/static", StaticFiles(directory=WEBCLIENT / "static"), name="static"),
             Mount(
                 "/vendor",

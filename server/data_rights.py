@@ -37,6 +37,8 @@ from server.models import (
     Profile,
     Role,
     RoomEvent,
+    SurveyAnswer,
+    SurveyInvitation,
     User,
 )
 from server.retention import held_pairing_ids
@@ -74,6 +76,10 @@ KEEP_AUDIT = (
 KEEP_ATTENDANCE = (
     "Kept as counts for impact reporting: meetings and attendance stay linked only to the "
     "anonymised account, and go on the normal retention schedule."
+)
+KEEP_SURVEYS = (
+    "Kept without a name for impact reporting: survey answers stay linked only to the "
+    "anonymised account, and are only ever shown as totals of five people or more."
 )
 KEEP_MESSAGE_ROWS = (
     "Message rows stay with their text replaced, so each conversation's numbering stays "
@@ -175,6 +181,22 @@ async def export_person(
             select(RoomEvent).where(RoomEvent.user_id == person_id).order_by(col(RoomEvent.at))
         )
     ).all()
+    invitations = (
+        await session.exec(
+            select(SurveyInvitation)
+            .where(SurveyInvitation.user_id == person_id)
+            .order_by(col(SurveyInvitation.due_at))
+        )
+    ).all()
+    answers: dict[int, dict[str, int | None]] = {}
+    for answer in (
+        await session.exec(
+            select(SurveyAnswer).where(
+                col(SurveyAnswer.invitation_id).in_([i.id or 0 for i in invitations])
+            )
+        )
+    ).all():
+        answers.setdefault(answer.invitation_id, {})[answer.item] = answer.value
     messages = (
         await session.exec(
             select(Message, Conversation.pairing_id)
@@ -280,6 +302,18 @@ async def export_person(
                 "media_seconds": round(a.media_seconds, 1),
             }
             for a in attendance
+        ],
+        "surveys": [
+            {
+                "kind": i.kind,
+                "pairing_id": i.pairing_id,
+                "meeting_id": i.meeting_id,
+                "due_at": _iso(i.due_at),
+                "answered_at": _iso(i.answered_at),
+                "skipped_at": _iso(i.skipped_at),
+                "answers": answers.get(i.id or 0, {}),
+            }
+            for i in invitations
         ],
         "room_events": [
             {"meeting_id": e.meeting_id, "joined": e.joined, "at": _iso(e.at)} for e in room_events
@@ -455,6 +489,7 @@ async def erase_person(
         kept["Vetting record"] = KEEP_VETTING
     if pairings:
         kept["Pairings, meetings and attendance"] = KEEP_ATTENDANCE
+        kept["Survey answers"] = KEEP_SURVEYS
         kept["Message rows"] = KEEP_MESSAGE_ROWS
     kept["Audit log"] = KEEP_AUDIT
 

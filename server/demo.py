@@ -1,5 +1,6 @@
 """Demo data: an organisation, one account per role, a vetted mentor, a consented mentee,
-their pairing, a meeting joinable now and some in the future. Safe to run repeatedly."""
+their pairing, a meeting joinable now and some in the future, and a finished round of mentoring
+with survey answers for the impact report (server/demo_history.py). Safe to run repeatedly."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.credentials import hash_password
 from server.db import utcnow
+from server.demo_history import add_past_round
 from server.models import (
     ConsentMethod,
     GuardianConsent,
@@ -141,6 +143,7 @@ async def seed_demo(*, session: AsyncSession, password: str) -> list[DemoLogin]:
         session.add(pairing)
         await session.flush()
     await _meetings(session, pairing)
+    await add_past_round(session, organisation)
     await session.commit()
     return [DemoLogin(email, role, password) for email, _, role in ACCOUNTS]
 

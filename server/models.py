@@ -512,6 +512,56 @@ class ConcernLink(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
 
 
+# --- Surveys (the impact report's source) ---------------------------------------------------
+
+
+class SurveyKind(enum.StrEnum):
+    MENTEE_START = "mentee_start"
+    MENTEE_MID = "mentee_mid"
+    MENTEE_END = "mentee_end"
+    MENTOR_END = "mentor_end"
+    MEETING_CHECKIN = "meeting_checkin"
+
+
+class SurveyInvitation(SQLModel, table=True):
+    """One survey one person is asked to answer; answered or skipped at most once.
+
+    `key` names the occasion (kind, pairing or meeting, person): its uniqueness keeps a second
+    worker, or a dashboard and a worker at once, from inviting anyone twice.
+    """
+
+    __table_args__ = (
+        Index("ix_surveyinvitation_user_due", "user_id", "due_at"),
+        Index("ix_surveyinvitation_reminder", "reminded_at", "due_at"),
+        Index("ix_surveyinvitation_report", "organisation_id", "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(80), nullable=False, unique=True))
+    kind: str = Field(sa_type=String(20))
+    pairing_id: int = Field(foreign_key="pairing.id", index=True)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    user_id: int = Field(foreign_key="user.id")
+    organisation_id: int = Field(foreign_key="organisation.id")
+    due_at: dt.datetime = Field(sa_column=_utc_column())
+    closes_at: dt.datetime = Field(sa_column=_utc_column())
+    answered_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    skipped_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    reminded_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One item of a submitted survey: 1–5, or None when that question was skipped."""
+
+    __table_args__ = (UniqueConstraint("invitation_id", "item", name="uq_surveyanswer_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="surveyinvitation.id")
+    item: str = Field(sa_type=String(20))
+    value: int | None = None
+
+
 __all__ = [
     "AccountToken",
     "Attendance",
@@ -546,6 +596,9 @@ __all__ = [
     "RiskTermRow",
     "Role",
     "RoomEvent",
+    "SurveyAnswer",
+    "SurveyInvitation",
+    "SurveyKind",
     "TokenPurpose",
     "User",
     "VettingWarning",

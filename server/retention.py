@@ -50,6 +50,8 @@ from server.models import (
     RetentionPolicy,
     Role,
     RoomEvent,
+    SurveyAnswer,
+    SurveyInvitation,
     User,
 )
 
@@ -315,6 +317,10 @@ def _steps(days: dict[str, int], now: dt.datetime) -> list[tuple[RecordType, Any
             sa.select(col(Concern.meeting_id)).where(col(Concern.meeting_id).is_not(None))
         ),
     )
+    # After-meeting check-ins go with their meeting (pairing surveys stay with the pairing).
+    checkins = sa.select(col(SurveyInvitation.id)).where(
+        col(SurveyInvitation.meeting_id).in_(meetings)
+    )
     emails_cutoff = cutoff(RecordType.OUTBOX_EMAILS)
     logins_cutoff = cutoff(RecordType.SESSIONS_AND_TOKENS)
     chat, meeting = RecordType.CHAT_MESSAGES, RecordType.MEETINGS
@@ -325,6 +331,8 @@ def _steps(days: dict[str, int], now: dt.datetime) -> list[tuple[RecordType, Any
         (meeting, Reminder, col(Reminder.meeting_id).in_(meetings)),
         (meeting, RoomEvent, col(RoomEvent.meeting_id).in_(meetings)),
         (meeting, Attendance, col(Attendance.meeting_id).in_(meetings)),
+        (meeting, SurveyAnswer, col(SurveyAnswer.invitation_id).in_(checkins)),
+        (meeting, SurveyInvitation, col(SurveyInvitation.id).in_(checkins)),
         (meeting, Meeting, col(Meeting.id).in_(meetings)),
         (
             RecordType.CONCERNS,

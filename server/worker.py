@@ -16,6 +16,7 @@ from server.retention import run_nightly_purge
 from server.scheduling.reminders import send_due_reminders
 from server.settings import Settings
 from server.smtp import transport_for
+from server.surveys import send_survey_reminders
 from server.vetting_warnings import send_lapse_warnings
 
 log = logging.getLogger("mentormeet.worker")
@@ -49,11 +50,12 @@ class Worker:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Queues due reminders, concern escalations (and, daily, vetting warnings), purges what
-        is past its retention period (nightly), then delivers what is due; returns the e-mails
-        sent."""
+        """Queues due meeting and survey reminders, concern escalations (and, daily, vetting
+        warnings), purges what is past its retention period (nightly), then delivers what is due;
+        returns the e-mails sent."""
         now = utcnow()
         await send_due_reminders(self._db, now=now, base_url=self._base_url)
+        await send_survey_reminders(self._db, now=now, base_url=self._base_url)
         if self._warned_on != now.date():  # checks lapse by the day: look once a day
             await send_lapse_warnings(self._db, today=now.date(), base_url=self._base_url)
             self._warned_on = now.date()

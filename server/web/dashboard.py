@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from server import authz, concern_cases, directory, pairing
+from server import authz, concern_cases, directory, pairing, surveys
 from server.chat import conversations
 from server.db import utcnow
 from server.directory import lapsing_mentors
@@ -50,6 +50,7 @@ async def dashboard_context(user: User, request: Request) -> dict[str, Any]:
                 for view in context["pairings"]
                 if view.next_meeting is not None and is_joinable(view.next_meeting, now)
             }
+            context["surveys_due"] = await surveys.due_surveys(session=session, user=user, now=now)
         elif role is Role.COORDINATOR and user.organisation_id is not None:
             context["people"] = await directory.people_in(
                 session=session, organisation_id=user.organisation_id

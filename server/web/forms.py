@@ -55,6 +55,28 @@ async def submitted_values(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
 
 
+def read_query(request: Request, model: type[FormT]) -> FormT:
+    """A GET form (filters) from the query string; blank fields mean "not given"."""
+    data: dict[str, Any] = {}
+    for key, value in request.query_params.multi_items():
+        if key in data:
+            raise InvalidInput(f"Field {key!r} was sent more than once.", field=key)
+        if value != "":
+            data[key] = value
+    return _validate(model, data)
+
+
+def _validate(model: type[FormT], data: dict[str, Any]) -> FormT:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        errors: dict[str, str] = {}
+        for item in error.errors():
+            field, message = _describe(model, dict(item))
+            errors.setdefault(field, message)
+        raise FormErrors(errors) from None
+
+
 async def read_form(request: Request, model: type[FormT]) -> FormT:
     form = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_PART_SIZE)
     data: dict[str, Any] = {}
@@ -70,11 +92,4 @@ async def read_form(request: Request, model: type[FormT]) -> FormT:
         info = model.model_fields.get(key)
         if info is not None and not info.is_required():
             del data[key]
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        errors: dict[str, str] = {}
-        for item in error.errors():
-            field, message = _describe(model, dict(item))
-            errors.setdefault(field, message)
-        raise FormErrors(errors) from None
+    return _validate(model, data)

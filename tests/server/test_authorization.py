@@ -28,6 +28,8 @@ from server.models import (
     Pairing,
     RiskTermRow,
     Role,
+    SurveyInvitation,
+    SurveyKind,
 )
 
 ACTORS = ("anonymous", "mentee", "mentor", "coordinator", "safeguarding", "admin")
@@ -384,6 +386,29 @@ MATRIX = [
         everyone(403, anonymous=401, safeguarding=200, admin=200),
         foreign={"safeguarding": 404},
     ),
+    # Surveys and the impact report. The survey is the mentee's: their mentor is told there is
+    # no such survey; once skipped, answering it is a clash. Another organisation's report is
+    # tested with its filters in test_impact_report.py.
+    Row(
+        "GET",
+        "/surveys/{survey}",
+        everyone(403, anonymous=303, mentee=200, mentor=404),
+        foreign={"mentee": 404},
+    ),
+    Row(
+        "POST",
+        "/surveys/{survey}/skip",
+        everyone(403, anonymous=401, mentee=303, mentor=404),
+        foreign={"mentee": 404},
+    ),
+    Row(
+        "POST",
+        "/surveys/{survey}",
+        everyone(403, anonymous=401, mentee=409, mentor=404),
+        foreign={"mentee": 404},
+    ),
+    Row("GET", "/reports/impact", everyone(403, anonymous=303, coordinator=200, admin=200)),
+    Row("GET", "/reports/impact.csv", everyone(403, anonymous=303, coordinator=200, admin=200)),
 ]
 
 _names = itertools.count()
@@ -456,6 +481,8 @@ def _form(row: Row, ids: dict[str, int]) -> dict[str, str]:
         return {"reason": "Subject access request"}
     if row.path.endswith("/erase"):
         return {"reason": "Erasure request", "confirmation": "not-their-address@example.org"}
+    if row.path == "/surveys/{survey}":
+        return {"future": "4", "confidence": "3"}
     if row.path.endswith("{token}"):
         return {"password": "a long enough password", "password_again": "a long enough password"}
     return {}
@@ -653,6 +680,7 @@ def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
         "{term_id:int}": "{term}",
         "{conversation_id:int}": "{conversation}",
         "{concern_id:int}": "{concern}",
+        "{survey_id:int}": "{survey}",
     }
     registered = set()
     for route in live_server.starlette.routes:
@@ -727,11 +755,22 @@ async def test_authorization_matrix(live_server: LiveServer) -> None:
             session.add(held)
             term = RiskTermRow(phrase=f"matrix term {side}", severity="low", category="test")
             session.add(term)
+            survey = SurveyInvitation(
+                key=f"matrix:{side}",
+                kind=SurveyKind.MENTEE_START,
+                pairing_id=pairing.id or 0,
+                user_id=pairing.mentee_id,
+                organisation_id=organisation.id or 0,
+                due_at=utcnow(),
+                closes_at=utcnow() + dt.timedelta(days=30),
+            )
+            session.add(survey)
             await session.commit()
             concern_id, _ = await _concern_and_lead(session, pairing)
             objects[side] = {
                 "concern": concern_id,
                 "dsl": actors["safeguarding"].id or 0,
+                "survey": survey.id or 0,
                 "organisation": organisation.id or 0,
                 "person": targets[side].id or 0,
                 "mentor": mentor.id or 0,

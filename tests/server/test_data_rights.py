@@ -24,6 +24,9 @@ from server.models import (
     PairingStatus,
     Profile,
     Role,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyKind,
     User,
 )
 
@@ -107,6 +110,20 @@ async def _world(session: AsyncSession) -> World:
             organisation_id=organisation.id, raised_by_id=mentee.id or 0, description=CONCERN_OWN
         )
     )
+    survey = SurveyInvitation(
+        key=f"start:{free.id}",
+        kind=SurveyKind.MENTEE_START,
+        pairing_id=free.id or 0,
+        user_id=mentee.id or 0,
+        organisation_id=organisation.id or 0,
+        due_at=utcnow() - dt.timedelta(days=60),
+        closes_at=utcnow() - dt.timedelta(days=40),
+        answered_at=utcnow() - dt.timedelta(days=59),
+    )
+    session.add(survey)
+    await session.flush()
+    session.add(SurveyAnswer(invitation_id=survey.id or 0, item="future", value=4))
+    session.add(SurveyAnswer(invitation_id=survey.id or 0, item="confidence", value=None))
     await session.commit()
     return World(admin, mentee, held.pairing.id or 0, free.id or 0)
 
@@ -150,6 +167,10 @@ async def test_subject_access_export(live_server: LiveServer) -> None:
     own = [m for m in archive["messages"] if m["text"] == "Free pair: my own message"]
     assert own[0]["from"] == "this person"
     assert [c["description"] for c in archive["concerns_raised"]] == [CONCERN_OWN]
+    answered = [s for s in archive["surveys"] if s["answered_at"]]
+    assert [(s["kind"], s["answers"]) for s in answered] == [
+        ("mentee_start", {"future": 4, "confidence": None})
+    ]
     assert CONCERN_ABOUT not in text
     notes = " ".join(archive["notes"])
     assert "other member's delivered messages" in notes

@@ -41,6 +41,9 @@ from server.models import (
     RetentionPolicy,
     Role,
     RoomEvent,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyKind,
     User,
 )
 from server.settings import Settings
@@ -93,6 +96,20 @@ async def _ended_pairing_with_history(session: AsyncSession, *, ended_at: dt.dat
     session.add(RoomEvent(meeting_id=meeting_id, user_id=pair.mentor.id or 0, joined=True))
     session.add(Attendance(meeting_id=meeting_id, user_id=pair.mentor.id or 0, media_seconds=60))
     session.add(Reminder(meeting_id=meeting_id, kind="1h", starts_at=ended_at, due_at=ended_at))
+    checkin = SurveyInvitation(
+        key=f"checkin:{meeting_id}",
+        kind=SurveyKind.MEETING_CHECKIN,
+        pairing_id=pairing.id or 0,
+        meeting_id=meeting_id,
+        user_id=pair.mentee.id or 0,
+        organisation_id=organisation.id or 0,
+        due_at=ended_at,
+        closes_at=ended_at,
+        answered_at=ended_at,
+    )
+    session.add(checkin)
+    await session.flush()
+    session.add(SurveyAnswer(invitation_id=checkin.id or 0, item="useful", value=4))
     await session.commit()
     return Seeded(pairing.id or 0, conversation.id or 0, meeting_id)
 
@@ -125,6 +142,9 @@ async def _history_counts(session: AsyncSession, seeded: Seeded) -> dict[str, in
             session, Attendance, col(Attendance.meeting_id) == seeded.meeting_id
         ),
         "reminder": await _count(session, Reminder, col(Reminder.meeting_id) == seeded.meeting_id),
+        "checkin": await _count(
+            session, SurveyInvitation, col(SurveyInvitation.meeting_id) == seeded.meeting_id
+        ),
         "pairing": await _count(session, Pairing, col(Pairing.id) == seeded.pairing_id),
     }
 
@@ -137,6 +157,7 @@ KEPT = {
     "roomevent": 1,
     "attendance": 1,
     "reminder": 1,
+    "checkin": 1,
     "pairing": 1,
 }
 GONE = {name: 0 for name in KEPT} | {"pairing": 1}  # the pairing row itself stays
@@ -256,7 +277,14 @@ async def test_purge_removes_due_records_and_keeps_held_ones(db: Database) -> No
 
     expected = {
         "chat_messages": {"message": 2, "conversationread": 1, "conversation": 1},
-        "meetings": {"reminder": 1, "roomevent": 1, "attendance": 1, "meeting": 1},
+        "meetings": {
+            "reminder": 1,
+            "roomevent": 1,
+            "attendance": 1,
+            "surveyanswer": 1,
+            "surveyinvitation": 1,
+            "meeting": 1,
+        },
         "concerns": {"concern": 1},
         "outbox_emails": {"outboxemail": 2},
         "login_failures": {"loginfailure": 1},
@@ -264,7 +292,7 @@ async def test_purge_removes_due_records_and_keeps_held_ones(db: Database) -> No
     }
     assert report.counts == expected
     assert dry.counts == expected and dry.dry_run
-    assert report.total() == 15
+    assert report.total() == 17
 
     async with db.session() as session:
         assert await _history_counts(session, due) == GONE
@@ -354,7 +382,7 @@ async def test_the_nightly_purge_runs_once_a_night(db: Database, database_url: s
     finally:
         await second.dispose()
     runs = [report for report in (first_run, second_run) if report is not None]
-    assert len(runs) == 1 and runs[0].total() == 8
+    assert len(runs) == 1 and runs[0].total() == 10
     assert await retention.run_nightly_purge(db, now=night.replace(hour=23), hour_utc=2) is None
     next_night = await retention.run_nightly_purge(
         db, now=night.replace(hour=3) + dt.timedelta(days=1), hour_utc=2
@@ -424,7 +452,7 @@ def test_purge_command_dry_run_counts_and_deletes_nothing(database_url: str) -> 
         return result
 
     dry = purge("--dry-run")
-    assert dry["dry_run"] is True and dry["total"] == 8
+    assert dry["dry_run"] is True and dry["total"] == 10
     assert dry["counts"]["chat_messages"] == {  # type: ignore[index]
         "message": 2,
         "conversationread": 1,
@@ -432,7 +460,7 @@ def test_purge_command_dry_run_counts_and_deletes_nothing(database_url: str) -> 
     }
     assert asyncio.run(messages()) == 2
     done = purge()
-    assert done["dry_run"] is False and done["total"] == 8
+    assert done["dry_run"] is False and done["total"] == 10
     assert asyncio.run(messages()) == 0
 
 
