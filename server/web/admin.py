@@ -8,12 +8,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server import accounts, concern_cases
-from server.errors import DomainError, NotFound
+from server.errors import DomainError
 from server.models import OrganisationKind, Role
 from server.web.auth import requires, signed_in_user
 from server.web.dashboard import dashboard_context
 from server.web.flash import redirect_with_notice
 from server.web.forms import FormModel, field_errors, read_form, submitted_values
+from server.web.params import path_id
 from server.web.templating import render
 
 
@@ -56,9 +57,7 @@ async def create_organisation(request: Request) -> Response:
 
 @requires(Role.ADMIN)
 async def network_matching(request: Request) -> Response:
-    organisation_id = request.path_params["organisation_id"]
-    if not 0 < organisation_id < 2**31:
-        raise NotFound("No such organisation.")
+    organisation_id = path_id(request, "organisation_id", "organisation")
     form = await read_form(request, NetworkForm)
     async with request.app.state.db.session() as session:
         organisation = await accounts.set_network_matching(
@@ -73,9 +72,7 @@ async def network_matching(request: Request) -> Response:
 
 @requires(Role.ADMIN)
 async def deputy_safeguarding(request: Request) -> Response:
-    organisation_id = request.path_params["organisation_id"]
-    if not 0 < organisation_id < 2**31:
-        raise NotFound("No such organisation.")
+    organisation_id = path_id(request, "organisation_id", "organisation")
     form = await read_form(request, DeputyForm)
     async with request.app.state.db.session() as session:
         organisation = await concern_cases.set_deputy(

@@ -16,15 +16,15 @@ from starlette.routing import Route
 
 from server import concern_cases
 from server.concern_cases import CaseRecord
-from server.errors import DomainError, InvalidInput, NotFound
+from server.errors import DomainError, InvalidInput
 from server.models import ConcernStatus, Role, User
 from server.web.auth import requires, signed_in_user
 from server.web.flash import redirect_with_notice
 from server.web.forms import FormErrors, FormModel, read_form, submitted_values
+from server.web.params import MAX_ID, path_id
 from server.web.templating import render
 
 CASE_WORKERS = (Role.SAFEGUARDING, Role.ADMIN)
-MAX_ID = 2**31 - 1
 
 
 class AssignForm(FormModel):
@@ -70,13 +70,6 @@ class TransitionForm(RecordForm):
     assignee_id: int | None = Field(default=None, ge=1, le=MAX_ID, title="Assigned to")
 
 
-def _case_id(request: Request) -> int:
-    value = request.path_params["concern_id"]
-    if not isinstance(value, int) or not 0 < value <= MAX_ID:
-        raise NotFound("No such concern case.")
-    return value
-
-
 @requires(*CASE_WORKERS)
 async def case_list(request: Request) -> Response:
     viewer = signed_in_user(request)
@@ -110,7 +103,9 @@ async def case_page(
     viewer = signed_in_user(request)
     async with request.app.state.db.session() as session:
         case = await concern_cases.get_case(
-            session=session, viewer=viewer, concern_id=_case_id(request)
+            session=session,
+            viewer=viewer,
+            concern_id=path_id(request, "concern_id", "concern case"),
         )
     context = {
         "case": case,
@@ -132,7 +127,7 @@ Action = Callable[[User, int], Awaitable[str]]
 async def _act(request: Request, action: Action) -> Response:
     """Runs a change on the case; bad input shows the case again with the problem."""
     viewer = signed_in_user(request)
-    concern_id = _case_id(request)
+    concern_id = path_id(request, "concern_id", "concern case")
     try:
         notice = await action(viewer, concern_id)
     except DomainError as error:

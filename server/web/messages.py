@@ -17,6 +17,7 @@ from server.models import Pairing, Role, User
 from server.web.auth import requires, signed_in_user
 from server.web.flash import redirect_with_notice
 from server.web.forms import FormModel, read_form
+from server.web.params import path_id
 from server.web.templating import render
 from sessions.contracts import ConversationAccess, Participant
 
@@ -29,9 +30,7 @@ class MessageForm(FormModel):
 
 
 async def _open(request: Request, user: User) -> ConversationAccess:
-    pairing_id = request.path_params["pairing_id"]
-    if not 0 < pairing_id < 2**31:
-        raise NotFound("No such conversation.")
+    pairing_id = path_id(request, "pairing_id", "conversation")
     async with request.app.state.db.session() as session:
         pairing = await session.get(Pairing, pairing_id)
         if pairing is None or user.id not in (pairing.mentor_id, pairing.mentee_id):

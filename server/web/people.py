@@ -17,6 +17,7 @@ from server.web.auth import requires, signed_in_user
 from server.web.dashboard import TEMPLATES, dashboard_context
 from server.web.flash import redirect_with_notice
 from server.web.forms import FormModel, field_errors, read_form, submitted_values
+from server.web.params import path_id
 from server.web.templating import render
 
 
@@ -30,13 +31,6 @@ class InviteForm(FormModel):
 
 class EmptyForm(FormModel):
     pass
-
-
-def _int_param(request: Request, name: str) -> int:
-    value = request.path_params[name]
-    if not isinstance(value, int) or not 0 < value < 2**31:
-        raise NotFound("No such page.")
-    return value
 
 
 @requires(Role.COORDINATOR, Role.ADMIN)
@@ -75,7 +69,7 @@ async def invite(request: Request) -> Response:
 async def _visible_person(request: Request) -> tuple[User, User]:
     actor = signed_in_user(request)
     async with request.app.state.db.session() as session:
-        target = await session.get(User, _int_param(request, "user_id"))
+        target = await session.get(User, path_id(request, "user_id"))
     if target is None:
         raise NotFound("No such person.")
     authz.ensure_can_view_user(actor, target)
@@ -102,7 +96,7 @@ async def set_active(request: Request) -> Response:
 @requires(Role.COORDINATOR, Role.SAFEGUARDING, Role.ADMIN)
 async def organisation_page(request: Request) -> Response:
     actor = signed_in_user(request)
-    organisation_id = _int_param(request, "organisation_id")
+    organisation_id = path_id(request, "organisation_id")
     if not authz.in_scope(actor, organisation_id):
         raise NotFound("No such organisation.")
     async with request.app.state.db.session() as session:

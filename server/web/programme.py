@@ -35,16 +35,10 @@ from server.vetting import mentor_eligibility
 from server.web.auth import requires, signed_in_user
 from server.web.flash import redirect_with_notice
 from server.web.forms import FormErrors, FormModel, read_form, submitted_values
+from server.web.params import path_id
 from server.web.templating import render
 
 Page = Callable[[Request, dict[str, Any], int], Awaitable[Response]]
-
-
-def _id(request: Request, name: str) -> int:
-    value = request.path_params[name]
-    if not isinstance(value, int) or not 0 < value < 2**31:
-        raise NotFound("No such page.")
-    return value
 
 
 async def _or_page(
@@ -96,7 +90,7 @@ async def person_page(
 ) -> Response:
     actor = signed_in_user(request)
     async with request.app.state.db.session() as session:
-        target = await session.get(User, _id(request, "user_id"))
+        target = await session.get(User, path_id(request, "user_id"))
         if target is None:
             raise NotFound("No such person.")
         authz.ensure_can_view_user(actor, target)
@@ -146,10 +140,12 @@ async def record_vetting(request: Request) -> Response:
             await pairing.record_vetting(
                 session=session,
                 actor=signed_in_user(request),
-                mentor_id=_id(request, "user_id"),
+                mentor_id=path_id(request, "user_id"),
                 **form.model_dump(),
             )
-        return redirect_with_notice(f"/people/{_id(request, 'user_id')}", "Vetting record saved.")
+        return redirect_with_notice(
+            f"/people/{path_id(request, 'user_id')}", "Vetting record saved."
+        )
 
     return await _or_page(request, job, person_page)
 
@@ -162,11 +158,11 @@ async def record_consent(request: Request) -> Response:
             await pairing.record_consent(
                 session=session,
                 actor=signed_in_user(request),
-                mentee_id=_id(request, "user_id"),
+                mentee_id=path_id(request, "user_id"),
                 **form.model_dump(),
             )
         return redirect_with_notice(
-            f"/people/{_id(request, 'user_id')}", "Guardian consent recorded."
+            f"/people/{path_id(request, 'user_id')}", "Guardian consent recorded."
         )
 
     return await _or_page(request, job, person_page)
@@ -180,10 +176,10 @@ async def update_profile(request: Request) -> Response:
             await profiles.update_profile(
                 session=session,
                 actor=signed_in_user(request),
-                user_id=_id(request, "user_id"),
+                user_id=path_id(request, "user_id"),
                 **form.model_dump(),
             )
-        return redirect_with_notice(f"/people/{_id(request, 'user_id')}", "Profile saved.")
+        return redirect_with_notice(f"/people/{path_id(request, 'user_id')}", "Profile saved.")
 
     return await _or_page(request, job, person_page)
 
@@ -228,7 +224,7 @@ async def matches_page(
     request: Request, extra: dict[str, Any] | None = None, status: int = 200
 ) -> Response:
     actor = signed_in_user(request)
-    mentee_id = _id(request, "user_id")
+    mentee_id = path_id(request, "user_id")
     async with request.app.state.db.session() as session:
         suggestions = await profiles.suggestions_for(
             session=session, actor=actor, mentee_id=mentee_id
@@ -294,7 +290,7 @@ async def pairing_page(
     request: Request, extra: dict[str, Any] | None = None, status: int = 200
 ) -> Response:
     actor = signed_in_user(request)
-    pairing_id = _id(request, "pairing_id")
+    pairing_id = path_id(request, "pairing_id")
     async with request.app.state.db.session() as session:
         context_pair = await meetings.pair_context(
             session=session, actor=actor, pairing_id=pairing_id
@@ -347,7 +343,7 @@ async def book(request: Request) -> Response:
             made = await meetings.schedule_meeting(
                 session=session,
                 actor=signed_in_user(request),
-                pairing_id=_id(request, "pairing_id"),
+                pairing_id=path_id(request, "pairing_id"),
                 local_start=dt.datetime.combine(form.date, form.time),
                 duration_minutes=form.duration_minutes,
                 recurrence=Recurrence(form.repeat, count=form.count, until=form.until),
@@ -356,7 +352,7 @@ async def book(request: Request) -> Response:
         request.app.state.wake_outbox()
         what = "Proposed" if made[0].status == MeetingStatus.PROPOSED else "Booked"
         return redirect_with_notice(
-            f"/pairings/{_id(request, 'pairing_id')}",
+            f"/pairings/{path_id(request, 'pairing_id')}",
             f"{what} {len(made)} meeting{'s' if len(made) > 1 else ''}; both have been e-mailed.",
         )
 
@@ -368,7 +364,7 @@ async def _meeting_page(
 ) -> Response:
     """Errors about one meeting are shown on its pairing's page."""
     async with request.app.state.db.session() as session:
-        meeting = await session.get(Meeting, _id(request, "meeting_id"))
+        meeting = await session.get(Meeting, path_id(request, "meeting_id"))
     if meeting is None:
         raise NotFound("No such meeting.")
     request.path_params["pairing_id"] = meeting.pairing_id
@@ -383,7 +379,7 @@ async def reschedule(request: Request) -> Response:
             moved = await meetings.reschedule_meeting(
                 session=session,
                 actor=signed_in_user(request),
-                meeting_id=_id(request, "meeting_id"),
+                meeting_id=path_id(request, "meeting_id"),
                 local_start=dt.datetime.combine(form.date, form.time),
                 duration_minutes=form.duration_minutes,
                 scope=form.scope,
@@ -405,7 +401,7 @@ async def cancel(request: Request) -> Response:
             gone = await meetings.cancel_meeting(
                 session=session,
                 actor=signed_in_user(request),
-                meeting_id=_id(request, "meeting_id"),
+                meeting_id=path_id(request, "meeting_id"),
                 scope=form.scope,
                 base_url=request.app.state.settings.base_url,
             )
@@ -425,7 +421,7 @@ async def answer(request: Request) -> Response:
             answered = await meetings.respond_to_proposal(
                 session=session,
                 actor=signed_in_user(request),
-                meeting_id=_id(request, "meeting_id"),
+                meeting_id=path_id(request, "meeting_id"),
                 accept=form.answer == "accept",
                 base_url=request.app.state.settings.base_url,
             )
@@ -446,7 +442,7 @@ async def end(request: Request) -> Response:
             ended = await pairing.end_pairing(
                 session=session,
                 actor=signed_in_user(request),
-                pairing_id=_id(request, "pairing_id"),
+                pairing_id=path_id(request, "pairing_id"),
                 outcome=form.outcome,
                 reason=form.reason,
             )

@@ -16,11 +16,12 @@ from starlette.routing import Route
 
 from server import audit, audit_search, data_rights, retention
 from server.db import utcnow
-from server.errors import DomainError, NotFound
+from server.errors import DomainError
 from server.models import Role
 from server.web.auth import requires, signed_in_user
 from server.web.flash import redirect_with_notice
 from server.web.forms import FormErrors, FormModel, field_errors, read_form, submitted_values
+from server.web.params import path_id
 from server.web.programme import person_page
 from server.web.templating import render
 
@@ -185,13 +186,6 @@ class EraseForm(FormModel):
     confirmation: str = Field(min_length=1, max_length=254, title="Their e-mail address")
 
 
-def _person_id(request: Request) -> int:
-    value = request.path_params["user_id"]
-    if not isinstance(value, int) or not 0 < value < 2**31:
-        raise NotFound("No such person.")
-    return value
-
-
 async def _rights_error(request: Request, form: str, error: DomainError) -> Response:
     """The person page again, the data rights form showing what was wrong."""
     if error.status_code in (403, 404) and not isinstance(error, FormErrors):
@@ -207,7 +201,7 @@ async def _rights_error(request: Request, form: str, error: DomainError) -> Resp
 
 @requires(Role.ADMIN)
 async def export_person(request: Request) -> Response:
-    person_id = _person_id(request)
+    person_id = path_id(request, "user_id", "person")
     now = utcnow()
     try:
         form = await read_form(request, ExportForm)
@@ -234,7 +228,7 @@ async def export_person(request: Request) -> Response:
 
 @requires(Role.ADMIN)
 async def erase_person(request: Request) -> Response:
-    person_id = _person_id(request)
+    person_id = path_id(request, "user_id", "person")
     try:
         form = await read_form(request, EraseForm)
         async with request.app.state.db.session() as session:

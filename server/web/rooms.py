@@ -12,12 +12,13 @@ from starlette.routing import Route
 
 from server.chat import conversations
 from server.concerns import raise_concern
-from server.errors import DomainError, NotFound
+from server.errors import DomainError
 from server.models import Role
 from server.rooms.admission import RoomRole, admit
 from server.web.auth import requires, signed_in_user
 from server.web.flash import redirect_with_notice
 from server.web.forms import FormModel, read_form
+from server.web.params import path_id
 from server.web.templating import render
 
 RECENT = 100
@@ -33,9 +34,7 @@ class ConcernForm(FormModel):
 @requires(Role.MENTOR, Role.MENTEE, Role.SAFEGUARDING)
 async def room_page(request: Request) -> Response:
     user = signed_in_user(request)
-    meeting_id = request.path_params["meeting_id"]
-    if not 0 < meeting_id < 2**31:
-        raise NotFound("No such meeting.")
+    meeting_id = path_id(request, "meeting_id", "meeting")
     try:
         async with request.app.state.db.session() as session:
             admission = await admit(session=session, user=user, meeting_id=meeting_id)

@@ -11,11 +11,12 @@ from starlette.routing import Route
 
 from server import surveys
 from server.db import utcnow
-from server.errors import InvalidInput, NotFound
+from server.errors import InvalidInput
 from server.models import Role
 from server.web.auth import requires, signed_in_user
 from server.web.flash import redirect_with_notice
 from server.web.forms import FormModel, read_form, submitted_values
+from server.web.params import path_id
 from server.web.templating import render
 
 
@@ -37,19 +38,15 @@ class SurveyForm(FormModel):
     feeling: int | None = Field(default=None, title=surveys.FEELING_NOW.text)
 
 
-def _id(request: Request) -> int:
-    value = request.path_params["survey_id"]
-    if not isinstance(value, int) or not 0 < value < 2**31:
-        raise NotFound("No such survey.")
-    return value
-
-
 async def survey_page(
     request: Request, extra: dict[str, Any] | None = None, status: int = 200
 ) -> Response:
     async with request.app.state.db.session() as session:
         view = await surveys.survey_for(
-            session=session, actor=signed_in_user(request), invitation_id=_id(request), now=utcnow()
+            session=session,
+            actor=signed_in_user(request),
+            invitation_id=path_id(request, "survey_id", "survey"),
+            now=utcnow(),
         )
     context = {"survey": view, "errors": {}, "values": {}, **(extra or {})}
     return render(request, "survey.html", context, status_code=status)
@@ -68,7 +65,7 @@ async def answer_survey(request: Request) -> Response:
             await surveys.submit_survey(
                 session=session,
                 actor=signed_in_user(request),
-                invitation_id=_id(request),
+                invitation_id=path_id(request, "survey_id", "survey"),
                 answers=form.model_dump(exclude_none=True),
                 now=utcnow(),
             )
@@ -84,7 +81,10 @@ async def skip_survey(request: Request) -> Response:
     await read_form(request, FormModel)
     async with request.app.state.db.session() as session:
         await surveys.skip_survey(
-            session=session, actor=signed_in_user(request), invitation_id=_id(request), now=utcnow()
+            session=session,
+            actor=signed_in_user(request),
+            invitation_id=path_id(request, "survey_id", "survey"),
+            now=utcnow(),
         )
     return redirect_with_notice("/dashboard", "Survey skipped. That's fine.")
 
