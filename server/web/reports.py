@@ -20,6 +20,7 @@ from server.impact import MIN_GROUP
 from server.impact_report import CSV_COLUMNS, ImpactReport, ReportFilters, impact_report
 from server.models import Role
 from server.web.auth import requires, signed_in_user
+from server.web.downloads import attachment
 from server.web.forms import FormModel, read_query
 from server.web.templating import render
 
@@ -79,14 +80,7 @@ async def report_csv(request: Request) -> Response:
         writer.writerow(figure.csv_row())
     scope = report.organisation.name if report.organisation else "all organisations"
     filename = "impact-" + "".join(c if c.isalnum() else "-" for c in scope.lower()) + ".csv"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return attachment(out.getvalue(), filename=filename, media_type="text/csv; charset=utf-8")
 
 
 routes = [

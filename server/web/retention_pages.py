@@ -19,6 +19,7 @@ from server.db import utcnow
 from server.errors import DomainError
 from server.models import Role
 from server.web.auth import requires, signed_in_user
+from server.web.downloads import attachment
 from server.web.flash import redirect_with_notice
 from server.web.forms import FormErrors, FormModel, field_errors, read_form, submitted_values
 from server.web.params import path_id
@@ -216,13 +217,10 @@ async def export_person(request: Request) -> Response:
     except DomainError as error:
         return await _rights_error(request, "export", error)
     filename = f"mentormeet-person-{person_id}-{now.date().isoformat()}.json"
-    return Response(
+    return attachment(
         json.dumps(archive, indent=2, ensure_ascii=False),
+        filename=filename,
         media_type="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
     )
 
 

@@ -20,6 +20,7 @@ from server.db import utcnow
 from server.errors import DomainError, NotFound
 from server.models import MessageStatus, Review, Role, User
 from server.web.auth import requires, signed_in_user
+from server.web.downloads import attachment
 from server.web.flash import redirect_with_notice
 from server.web.forms import FormModel, field_errors, read_form, submitted_values
 from server.web.params import path_id
@@ -301,13 +302,10 @@ async def export_csv(request: Request) -> Response:
         return opened
     transcript, _ = opened
     filename = f"conversation-{transcript.conversation_id}-pairing-{transcript.pairing.id}.csv"
-    return Response(
+    return attachment(
         transcripts.transcript_csv(transcript),
+        filename=filename,
         media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
     )
 
 
