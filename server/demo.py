@@ -1,5 +1,6 @@
 """Demo data: an organisation, one account per role, a vetted mentor, a consented mentee,
-their pairing, a meeting joinable now and some in the future, and a finished round of mentoring
+their pairing, a meeting joinable now and some in the future, the start of their conversation
+(with one message held for the safeguarding lead to review), and a finished round of mentoring
 with survey answers for the impact report (server/demo_history.py). Safe to run repeatedly."""
 
 from __future__ import annotations
@@ -10,15 +11,19 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.chat.rules import is_under_18
 from server.credentials import hash_password
 from server.db import utcnow
 from server.demo_history import add_past_round
 from server.models import (
     ConsentMethod,
+    Conversation,
     GuardianConsent,
     Meeting,
     MeetingStatus,
     MentorVetting,
+    Message,
+    MessageStatus,
     Organisation,
     OrganisationKind,
     Pairing,
@@ -26,6 +31,7 @@ from server.models import (
     Role,
     User,
 )
+from server.screening import Verdict, screen_message
 
 ORGANISATION = "Demo College"
 ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
@@ -143,6 +149,7 @@ async def seed_demo(*, session: AsyncSession, password: str) -> list[DemoLogin]:
         session.add(pairing)
         await session.flush()
     await _meetings(session, pairing)
+    await _conversation(session, pairing, mentor, mentee)
     await add_past_round(session, organisation)
     await session.commit()
     return [DemoLogin(email, role, password) for email, _, role in ACCOUNTS]
@@ -177,3 +184,47 @@ async def _meetings(session: AsyncSession, pairing: Pairing) -> None:
                 duration_minutes=60,
             )
         )
+
+
+# The opening of the demo pair's conversation; the mentee's phone number is held for review.
+OPENING = (
+    (Role.MENTOR, "Hi Jordan! Looking forward to our first proper session. Any questions so far?"),
+    (Role.MENTEE, "Is it ok if I text you instead? my number is 07700 900461"),
+)
+
+
+async def _conversation(
+    session: AsyncSession, pairing: Pairing, mentor: User, mentee: User
+) -> None:
+    """Starts the conversation once, screened with the platform's default rules."""
+    conversation = (
+        await session.exec(select(Conversation).where(Conversation.pairing_id == pairing.id))
+    ).first()
+    if conversation is None:
+        conversation = Conversation(pairing_id=pairing.id or 0)
+        session.add(conversation)
+        await session.flush()
+    if conversation.last_seq:
+        return
+    under_18 = is_under_18(mentee.date_of_birth, utcnow().date())
+    sent_at = utcnow() - dt.timedelta(hours=len(OPENING))
+    for seq, (role, text) in enumerate(OPENING, start=1):
+        result = screen_message(text, mentee_under_18=under_18)
+        sender = mentor if role is Role.MENTOR else mentee
+        session.add(
+            Message(
+                conversation_id=conversation.id or 0,
+                seq=seq,
+                sender_id=sender.id or 0,
+                client_id=f"demo-opening-{seq}",
+                body=text,
+                status=MessageStatus.HELD
+                if result.verdict is Verdict.HOLD
+                else MessageStatus.DELIVERED,
+                verdict=result.verdict.value,
+                reasons="\n".join(result.reasons),
+                created_at=sent_at + dt.timedelta(hours=seq - 1),
+            )
+        )
+    conversation.last_seq = len(OPENING)
+    session.add(conversation)
