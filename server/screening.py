@@ -64,6 +64,7 @@ __all__ = [
     "ScreeningResult",
     "Severity",
     "Verdict",
+    "describe_reason",
     "phrase_words",
     "screen_message",
 ]
@@ -109,6 +110,26 @@ REASON_EMAIL = "contact:email"
 REASON_URL = "contact:url"
 REASON_SOCIAL = "contact:social"
 REASON_ADDRESS = "contact:address"
+
+
+_CONTACT_WORDS = {
+    REASON_PHONE: "a phone number",
+    REASON_EMAIL: "an e-mail address",
+    REASON_URL: "a link or web address",
+    REASON_SOCIAL: "a social media name, or an invitation to talk somewhere else",
+    REASON_ADDRESS: "a home address",
+}
+
+
+def describe_reason(reason: str) -> str:
+    """A screening reason in plain words, for the people reviewing messages."""
+    if reason in _CONTACT_WORDS:
+        return _CONTACT_WORDS[reason]
+    kind, _, rest = reason.partition(":")
+    category, _, phrase = rest.partition(":")
+    if kind == "risk" and phrase:
+        return f"the phrase “{phrase}” ({category})"
+    return reason
 
 
 def _t(phrase: str, severity: Severity, category: str) -> RiskTerm:

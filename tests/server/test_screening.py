@@ -18,6 +18,7 @@ from server.screening import (
     ScreeningResult,
     Severity,
     Verdict,
+    describe_reason,
     screen_message,
 )
 
@@ -553,3 +554,15 @@ def test_no_terms_and_empty_message() -> None:
 def test_enum_values() -> None:
     assert [v.value for v in Verdict] == ["DELIVER", "FLAG", "HOLD"]
     assert [s.value for s in Severity] == ["low", "medium", "severe"]
+
+
+def test_reasons_are_described_in_plain_words() -> None:
+    assert describe_reason("contact:phone") == "a phone number"
+    assert describe_reason("risk:secrecy:don't tell anyone") == (
+        "the phrase “don't tell anyone” (secrecy)"
+    )
+    for reason in screen_message(
+        "add me on snap, my email is jo@example.com", mentee_under_18=True
+    ).reasons:
+        assert not describe_reason(reason).startswith("contact:")
+    assert describe_reason("something:new") == "something:new"  # unknown: shown as it is
