@@ -124,6 +124,26 @@ async def test_a_late_joiner_has_a_picture_within_a_second(
     assert first - late.join_started < 1.0, late.timeline()
 
 
+async def test_a_network_change_is_a_fresh_peer_on_a_new_connection(
+    live_server: LiveServer, opened: list[Any]
+) -> None:
+    """The mentor's laptop moves from Wi-Fi to a phone hotspot: a new socket and a fresh peer
+    join while the old ones are still around, then the old ones die."""
+    pair = await _pair(live_server)
+    old_peer, old_room = await _publisher(live_server, pair, pair.mentor.email, opened)
+    mentee, _ = await _publisher(live_server, pair, pair.mentee.email, opened)
+    await wait_for(lambda: len(mentee.video_frames()) >= 10, 10)
+    new_peer, _ = await _publisher(live_server, pair, pair.mentor.email, opened)
+    await old_peer.close()
+    await old_room.socket.close()  # the old socket's departure must not take the new peer
+    before = len(mentee.video_frames())
+    await wait_for(lambda: len(mentee.video_frames()) >= before + 30, 10)
+    assert new_peer.video is not None
+    sent = set(new_peer.video.sent)
+    assert all(frame in sent for frame in mentee.video_frames()[-10:])
+    assert live_server.starlette.state.rooms.peer_count == 2
+
+
 async def test_disconnecting_ends_the_peer_and_attendance_is_recorded(
     live_server: LiveServer, opened: list[Any]
 ) -> None:
