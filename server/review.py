@@ -102,18 +102,33 @@ def _waiting() -> sa.ColumnElement[bool]:
     )
 
 
-async def _context(*, session: AsyncSession, message: Message) -> list[Line]:
+async def _contexts(*, session: AsyncSession, messages: list[Message]) -> dict[int, list[Line]]:
+    """For each message (by id), the conversation around it, oldest first: one query for all."""
+    if not messages:
+        return {}
+    windows = [
+        and_(
+            col(Message.conversation_id) == message.conversation_id,
+            col(Message.seq).between(message.seq - CONTEXT_BEFORE, message.seq + CONTEXT_AFTER),
+        )
+        for message in messages
+    ]
     rows = await session.exec(
         select(Message, User.display_name)
         .join(User, col(User.id) == col(Message.sender_id))
-        .where(
-            Message.conversation_id == message.conversation_id,
-            col(Message.seq) >= message.seq - CONTEXT_BEFORE,
-            col(Message.seq) <= message.seq + CONTEXT_AFTER,
-        )
-        .order_by(col(Message.seq))
+        .where(or_(*windows))
+        .order_by(col(Message.conversation_id), col(Message.seq))
     )
-    return [Line(m, name) for m, name in rows.all()]
+    nearby = [Line(m, name) for m, name in rows.all()]
+    return {
+        message.id or 0: [
+            line
+            for line in nearby
+            if line.message.conversation_id == message.conversation_id
+            and message.seq - CONTEXT_BEFORE <= line.message.seq <= message.seq + CONTEXT_AFTER
+        ]
+        for message in messages
+    }
 
 
 async def review_queue(
@@ -141,13 +156,14 @@ async def review_queue(
         session=session,
         user_ids={p.mentor_id for _, p in rows} | {p.mentee_id for _, p in rows},
     )
+    contexts = await _contexts(session=session, messages=[message for message, _ in rows])
     items = [
         QueueItem(
             line=Line(message, names.get(message.sender_id, "")),
             pairing=pairing,
             mentor_name=names.get(pairing.mentor_id, ""),
             mentee_name=names.get(pairing.mentee_id, ""),
-            context=await _context(session=session, message=message),
+            context=contexts[message.id or 0],
             suggestion=suggest_redaction(message.body)
             if message.status == MessageStatus.HELD
             else None,

@@ -565,3 +565,24 @@ async def test_review_through_the_api(live_server: LiveServer, opened: list[Any]
     again = await scene.lead.post(decision, json={"decision": "reject"}, headers=headers)
     assert again.status_code == 409
     assert (await scene.lead.get("/api/v1/safeguarding/review-queue")).json() == {"items": []}
+
+
+async def test_each_queue_item_shows_its_own_conversation(
+    live_server: LiveServer, opened: list[Any]
+) -> None:
+    first = await _scene(live_server, opened, platform_lead=True)
+    second = await _scene(live_server, opened)
+    await first.mentee.send(first.conversation_id, "first pair: how was the trip?")
+    await second.mentee.send(second.conversation_id, "second pair: the essay is done")
+    held_first = await first.mentor.send(first.conversation_id, HELD_TEXT)
+    held_second = await second.mentor.send(second.conversation_id, "ring me on 07700 900777")
+    queue = (await first.lead.get("/safeguarding")).text  # a platform lead sees both
+    articles = {int(chunk.split('"', 1)[0]): chunk for chunk in queue.split('id="queue-item-')[1:]}
+    assert "first pair: how was the trip?" in articles[held_first["message_id"]]
+    assert "second pair" not in articles[held_first["message_id"]]
+    assert "second pair: the essay is done" in articles[held_second["message_id"]]
+    assert "first pair" not in articles[held_second["message_id"]]
+    item = (await first.lead.get(f"/safeguarding/queue/{held_first['message_id']}")).text
+    assert "first pair: how was the trip?" in item and "second pair" not in item
+    other = (await first.lead.get(f"/safeguarding/queue/{held_second['message_id']}")).text
+    assert "second pair: the essay is done" in other and "first pair" not in other
