@@ -264,6 +264,8 @@ class Message(SQLModel, table=True):
         UniqueConstraint("conversation_id", "seq", name="uq_message_conversation_seq"),
         UniqueConstraint("sender_id", "client_id", name="uq_message_sender_client"),
         Index("ix_message_status_created", "status", "created_at"),
+        # The review queue's other half: flagged messages nobody has looked at yet.
+        Index("ix_message_verdict_review", "verdict", "review"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

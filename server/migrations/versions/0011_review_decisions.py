@@ -30,6 +30,7 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("reviewed_at", UTCDateTime()))
         batch.add_column(sa.Column("original_body", sa.Text()))
+        batch.create_index("ix_message_verdict_review", ["verdict", "review"])
     with op.batch_alter_table("meeting") as batch:
         batch.add_column(sa.Column("ended_early_at", UTCDateTime()))
         batch.add_column(
@@ -48,6 +49,7 @@ def downgrade() -> None:
         batch.drop_column("ended_by_id")
         batch.drop_column("ended_early_at")
     with op.batch_alter_table("message") as batch:
+        batch.drop_index("ix_message_verdict_review")
         batch.drop_column("original_body")
         batch.drop_column("reviewed_at")
         batch.drop_column("reviewed_by_id")
