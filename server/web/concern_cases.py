@@ -20,7 +20,7 @@ from server.errors import DomainError, InvalidInput
 from server.models import ConcernStatus, Role, User
 from server.web.auth import requires, signed_in_user
 from server.web.flash import redirect_with_notice
-from server.web.forms import FormErrors, FormModel, read_form, submitted_values
+from server.web.forms import FormErrors, FormModel, field_errors, read_form, submitted_values
 from server.web.params import MAX_ID, path_id
 from server.web.templating import render
 
@@ -133,7 +133,7 @@ async def _act(request: Request, action: Action) -> Response:
     except DomainError as error:
         if error.status_code == 404 and error.field is None:
             raise
-        errors = getattr(error, "errors", None) or {error.field or "form": error.message}
+        errors = field_errors(error)
         values = await submitted_values(request)
         return await case_page(request, {"errors": errors, "values": values}, error.status_code)
     return redirect_with_notice(f"/safeguarding/concerns/{concern_id}", notice)

@@ -34,7 +34,7 @@ from server.scheduling.recurrence import Frequency, Recurrence
 from server.vetting import mentor_eligibility
 from server.web.auth import requires, signed_in_user
 from server.web.flash import redirect_with_notice
-from server.web.forms import FormErrors, FormModel, read_form, submitted_values
+from server.web.forms import FormErrors, FormModel, field_errors, read_form, submitted_values
 from server.web.params import path_id
 from server.web.templating import render
 
@@ -50,7 +50,7 @@ async def _or_page(
     except DomainError as error:
         if error.status_code == 404 and not isinstance(error, FormErrors):
             raise
-        errors = getattr(error, "errors", None) or {error.field or "form": error.message}
+        errors = field_errors(error)
         values = await submitted_values(request)
         return await page(request, {"errors": errors, "values": values}, error.status_code)
 

@@ -21,7 +21,7 @@ from server.impact_report import CSV_COLUMNS, ImpactReport, ReportFilters, impac
 from server.models import Role
 from server.web.auth import requires, signed_in_user
 from server.web.downloads import attachment
-from server.web.forms import FormModel, read_query
+from server.web.forms import FormModel, field_errors, read_query
 from server.web.templating import render
 
 
@@ -60,7 +60,7 @@ async def report_page(request: Request) -> Response:
     try:
         report = await _report(request)
     except InvalidInput as error:  # the filter form again, with what was wrong beside it
-        context["errors"] = getattr(error, "errors", None) or {error.field or "form": error.message}
+        context["errors"] = field_errors(error)
         status = error.status_code
     else:
         context["report"] = report

@@ -15,7 +15,7 @@ from server.errors import InvalidInput
 from server.models import Role
 from server.web.auth import requires, signed_in_user
 from server.web.flash import redirect_with_notice
-from server.web.forms import FormModel, read_form, submitted_values
+from server.web.forms import FormModel, field_errors, read_form, submitted_values
 from server.web.params import path_id
 from server.web.templating import render
 
@@ -70,7 +70,7 @@ async def answer_survey(request: Request) -> Response:
                 now=utcnow(),
             )
     except InvalidInput as error:  # shown beside the question, answers kept
-        errors = getattr(error, "errors", None) or {error.field or "form": error.message}
+        errors = field_errors(error)
         values = await submitted_values(request)
         return await survey_page(request, {"errors": errors, "values": values}, error.status_code)
     return redirect_with_notice("/dashboard", "Thank you: your answers are saved.")
