@@ -6,9 +6,10 @@ from http.cookies import CookieError, SimpleCookie
 
 from server import accounts
 from server.chat import conversations
+from server.chat.batch import Stored
 from server.chat.rules import RateLimiter
 from server.chat.screening_rules import ScreeningRules
-from server.chat.writer import MessageWriter, Stored
+from server.chat.writer import MessageWriter
 from server.credentials import token_digest
 from server.db import Database
 from server.errors import DomainError

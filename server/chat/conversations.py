@@ -11,8 +11,9 @@ from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.authz import role_of
+from server.chat.batch import Draft, Stored
 from server.chat.rules import RateLimiter, clean_message_text, is_under_18
-from server.chat.writer import Draft, MessageWriter, Stored
+from server.chat.writer import MessageWriter
 from server.db import utcnow
 from server.errors import Forbidden, NotFound
 from server.models import (

@@ -1,127 +1,40 @@
-"""Group commit for chat messages: one writer task stores whatever is queued in one transaction.
+"""Durable storage of chat messages: a sender is acknowledged once its message is committed.
 
-A sender's acknowledgement waits for the commit (persist, then acknowledge). Batching shares the
-per-commit cost between everyone sending at that moment, without waiting on purpose: a lone
-message is committed at once. A batch is one synchronous function run in one hop: on SQLite in
-the writer's own thread over the sqlite3 driver (the event loop never waits statement by
-statement), on PostgreSQL through the async engine.
+Group commit: whatever is waiting is stored in one transaction, so the per-commit cost is shared
+by everyone sending at that moment, without waiting on purpose (a lone message is committed at
+once). On SQLite the commits run in the chat store process (`server.chat.store_process`), on
+PostgreSQL through the async engine, one batch at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
-import dataclasses
-import datetime as dt
+import itertools
 import logging
-import queue
-import sqlite3
-import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+import socket
+import sys
+from collections.abc import Iterable
+from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.db import tune_sqlite, utcnow
+from server.chat.batch import Draft, Stored, commit_batch, stored_from_row
+from server.chat.store_process import FrameBuffer, Job, Outcome, encode_frame
 from server.models import Conversation, Message
 
 log = logging.getLogger("mentormeet.chat.writer")
 
 MAX_BATCH = 256
 MAX_GATHER_TURNS = 8
+STOP_TIMEOUT_SECONDS = 40  # beyond the store's 30 s wait for a locked database
 _message = Message.__table__  # type: ignore[attr-defined]
 _conversation = Conversation.__table__  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True)
-class Draft:
-    conversation_id: int
-    sender_id: int
-    client_id: str
-    body: str
-    status: str
-    verdict: str
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Stored:
-    message_id: int
-    conversation_id: int
-    seq: int
-    sender_id: int
-    client_id: str
-    body: str
-    status: str
-    verdict: str
-    reasons: tuple[str, ...]
-    created_at: dt.datetime
-    duplicate: bool  # an earlier send with the same client id: nothing new was stored
-
-
-class BatchStore(Protocol):
-    """The three statements a batch needs, inside one open transaction."""
-
-    def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]: ...
-
-    def reserve_seqs(self, conversation_id: int, count: int) -> int:
-        """Adds `count` to the conversation's last seq and returns the new last seq."""
-        ...
-
-    def insert(self, rows: list[dict[str, Any]]) -> list[Stored]: ...
-
-
-def commit_batch(store: BatchStore, drafts: list[Draft]) -> list[Stored]:
-    """Stores the drafts in the store's transaction: one result per draft, in order.
-
-    A client id already stored (a resend) returns the first result and stores nothing; seq is
-    reserved on the conversation row, which also serialises concurrent writers on PostgreSQL.
-    """
-    keys = sorted({(d.sender_id, d.client_id) for d in drafts})
-    existing = {(s.sender_id, s.client_id): s for s in store.find_sent(keys)}
-    fresh: dict[tuple[int, str], Draft] = {}
-    for draft in drafts:
-        key = (draft.sender_id, draft.client_id)
-        if key not in existing:
-            fresh.setdefault(key, draft)
-    stored: dict[tuple[int, str], Stored] = {}
-    if fresh:
-        next_seq = {}
-        counts = collections.Counter(d.conversation_id for d in fresh.values())
-        for conversation_id, count in counts.items():
-            next_seq[conversation_id] = store.reserve_seqs(conversation_id, count) - count + 1
-        now = utcnow()
-        rows = []
-        for draft in fresh.values():
-            seq = next_seq[draft.conversation_id]
-            next_seq[draft.conversation_id] = seq + 1
-            rows.append(
-                {
-                    "conversation_id": draft.conversation_id,
-                    "seq": seq,
-                    "sender_id": draft.sender_id,
-                    "client_id": draft.client_id,
-                    "body": draft.body,
-                    "status": draft.status,
-                    "verdict": draft.verdict,
-                    "reasons": "\n".join(draft.reasons),
-                    "created_at": now,
-                }
-            )
-        stored = {(s.sender_id, s.client_id): s for s in store.insert(rows)}
-    results: list[Stored] = []
-    for draft in drafts:
-        key = (draft.sender_id, draft.client_id)
-        if key in existing:
-            results.append(existing[key])
-        else:
-            results.append(stored[key])
-            # A second copy inside the same batch is a duplicate of the first.
-            existing[key] = dataclasses.replace(stored[key], duplicate=True)
-    return results
+class MessageNotStored(Exception):
+    """The message may not have been stored; the sender resends it with the same client id."""
 
 
 # Statements with a fixed shape, so SQLAlchemy compiles each once and reuses it for every batch.
@@ -145,7 +58,7 @@ class _CoreStore:
 
     def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]:
         rows = self._connection.execute(_FIND_SENT, {"keys": keys})
-        return [_stored(row._asdict(), duplicate=True) for row in rows]
+        return [stored_from_row(row._asdict(), duplicate=True) for row in rows]
 
     def reserve_seqs(self, conversation_id: int, count: int) -> int:
         params = {"conversation": conversation_id, "count": count}
@@ -155,178 +68,151 @@ class _CoreStore:
     def insert(self, rows: list[dict[str, Any]]) -> list[Stored]:
         # executemany with RETURNING: sent as multi-row INSERTs from one cached statement.
         inserted = self._connection.execute(_INSERT, rows)
-        return [_stored(row._asdict(), duplicate=False) for row in inserted]
+        return [stored_from_row(row._asdict(), duplicate=False) for row in inserted]
 
 
-_COLUMNS = (
-    "conversation_id",
-    "seq",
-    "sender_id",
-    "client_id",
-    "body",
-    "status",
-    "verdict",
-    "reasons",
-    "created_at",
-)
+class _StoreProcess(asyncio.Protocol):
+    """SQLite: the chat store process, started for the first message and again if it ends.
 
-
-class _SQLiteStore:
-    """A batch over the sqlite3 driver itself: the chat hot path without per-statement layers."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._cursor = connection.cursor()
-
-    def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]:
-        # Two IN lists on the (sender_id, client_id) index: SQLite searches the index for each
-        # combination, where a row-value IN over VALUES would scan the whole table.
-        senders = sorted({sender for sender, _ in keys})
-        clients = sorted({client for _, client in keys})
-        self._cursor.execute(
-            f"SELECT id, {', '.join(_COLUMNS)} FROM message "
-            f"WHERE sender_id IN ({','.join('?' * len(senders))}) "
-            f"AND client_id IN ({','.join('?' * len(clients))})",
-            [*senders, *clients],
-        )
-        names = [column[0] for column in self._cursor.description]
-        wanted = set(keys)
-        return [
-            _stored(
-                {**dict(zip(names, row, strict=True)), "created_at": _from_sqlite(row[-1])},
-                duplicate=True,
-            )
-            for row in self._cursor.fetchall()
-            if (row[names.index("sender_id")], row[names.index("client_id")]) in wanted
-        ]
-
-    def reserve_seqs(self, conversation_id: int, count: int) -> int:
-        self._cursor.execute(
-            "UPDATE conversation SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq",
-            (count, conversation_id),
-        )
-        (last,) = self._cursor.fetchone()
-        return int(last)
-
-    def insert(self, rows: list[dict[str, Any]]) -> list[Stored]:
-        placeholders = ",".join(f"({','.join('?' * len(_COLUMNS))})" for _ in rows)
-        values = [
-            _to_sqlite(row[column]) if column == "created_at" else row[column]
-            for row in rows
-            for column in _COLUMNS
-        ]
-        self._cursor.execute(
-            f"INSERT INTO message ({', '.join(_COLUMNS)}) VALUES {placeholders} "
-            "RETURNING id, sender_id, client_id",
-            values,
-        )
-        ids = {
-            (sender, client): message_id for message_id, sender, client in self._cursor.fetchall()
-        }
-        return [
-            _stored({**row, "id": ids[(row["sender_id"], row["client_id"])]}, duplicate=False)
-            for row in rows
-        ]
-
-
-def _to_sqlite(moment: dt.datetime) -> str:
-    """The text form SQLAlchemy's SQLite dialect stores and reads (naive UTC)."""
-    return (
-        moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-    )
-
-
-def _from_sqlite(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
-
-
-class _ThreadedSQLite:
-    """The sqlite3 driver, used only from the writer's own thread.
-
-    A plain thread fed by a queue (not an executor) and answered with call_soon_threadsafe:
-    the hand-off happens for every commit, so it is kept as light as it can be.
+    Drafts written in one turn of the event loop go over as one frame; results come back as
+    each commit finishes, so several batches can be on their way at once.
     """
 
-    def __init__(self, database_url: str) -> None:
-        path = database_url.split(":///", 1)[1]
-        self._connection = sqlite3.connect(
-            path, timeout=30, isolation_level=None, check_same_thread=False
-        )
-        tune_sqlite(self._connection, None)
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._serve, name="chat-writer", daemon=True)
-        self._thread.start()
+    def __init__(self, database_path: str) -> None:
+        self._database_path = database_path
+        self._process: asyncio.subprocess.Process | None = None
+        self._transport: asyncio.Transport | None = None
+        self._lost: asyncio.Future[None] | None = None
+        self._starting: asyncio.Task[None] | None = None
+        self._frames = FrameBuffer()
+        self._tokens = itertools.count()
+        self._outgoing: list[Job] = []
+        self._waiting: dict[int, asyncio.Future[Stored]] = {}
 
-    def _serve(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            drafts, loop, future = job
-            try:
-                result = self._transaction(drafts)
-            except Exception as error:
-                loop.call_soon_threadsafe(_fail, future, error)
-            else:
-                loop.call_soon_threadsafe(_succeed, future, result)
-
-    def _transaction(self, drafts: list[Draft]) -> list[Stored]:
-        self._connection.execute("BEGIN IMMEDIATE")
-        try:
-            results = commit_batch(_SQLiteStore(self._connection), drafts)
-        except BaseException:
-            self._connection.execute("ROLLBACK")
-            raise
-        self._connection.execute("COMMIT")
-        return results
-
-    async def run(self, drafts: list[Draft]) -> list[Stored]:
+    async def write(self, draft: Draft) -> Stored:
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[list[Stored]] = loop.create_future()
-        self._jobs.put((drafts, loop, future))
+        token = next(self._tokens)
+        future: asyncio.Future[Stored] = loop.create_future()
+        self._waiting[token] = future
+        if not self._outgoing:
+            loop.call_soon(self._flush)
+        self._outgoing.append((token, draft))  # in the order the senders' events were read
         return await future
 
+    def _flush(self) -> None:
+        if not self._outgoing:  # already sent by an earlier flush
+            return
+        if self._transport is None:
+            if self._starting is None:
+                self._starting = asyncio.create_task(self._start(), name="chat-store-start")
+            return  # sent once the store is there
+        jobs, self._outgoing = self._outgoing, []
+        self._transport.write(encode_frame(jobs))
+
+    async def _start(self) -> None:
+        try:
+            await self._reap()
+            await self._spawn()
+        except Exception:
+            log.exception("could not start the chat store process")
+            jobs, self._outgoing = self._outgoing, []
+            self._fail(token for token, _ in jobs)
+        finally:
+            self._starting = None
+        self._flush()
+
+    async def _spawn(self) -> None:
+        ours, theirs = socket.socketpair()
+        with theirs:
+            try:
+                self._process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "server.chat.store_process",
+                    self._database_path,
+                    str(theirs.fileno()),
+                    pass_fds=(theirs.fileno(),),
+                    stdin=asyncio.subprocess.DEVNULL,
+                )
+            except BaseException:
+                ours.close()
+                raise
+        loop = asyncio.get_running_loop()
+        self._lost = loop.create_future()
+        await loop.create_unix_connection(lambda: self, sock=ours)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self._frames = FrameBuffer()
+
+    def data_received(self, data: bytes) -> None:
+        outcomes: list[Outcome]
+        for outcomes in self._frames.feed(data):
+            for token, outcome in outcomes:
+                future = self._waiting.pop(token, None)
+                if future is None or future.done():  # the sender gave up; it is stored anyway
+                    continue
+                if isinstance(outcome, str):
+                    future.set_exception(MessageNotStored(outcome))
+                else:
+                    future.set_result(outcome)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._transport = None
+        self._outgoing = []
+        if self._waiting:
+            log.warning("the chat store process ended with %d messages waiting", len(self._waiting))
+        self._fail(list(self._waiting))
+        if self._lost is not None and not self._lost.done():
+            self._lost.set_result(None)
+
+    def _fail(self, tokens: Iterable[int]) -> None:
+        for token in tokens:
+            future = self._waiting.pop(token, None)
+            if future is not None and not future.done():
+                future.set_exception(MessageNotStored("the message store is not available"))
+
     async def close(self) -> None:
-        self._jobs.put(None)
-        await asyncio.to_thread(self._thread.join)
-        self._connection.close()
+        """Lets the store answer everything it was given, then waits for it to end."""
+        self._flush()  # starts the store if it is not there yet
+        if self._starting is not None:
+            await self._starting  # which sends what is waiting
+        if self._transport is not None and self._lost is not None:
+            self._transport.write_eof()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._lost), STOP_TIMEOUT_SECONDS)
+            except TimeoutError:
+                log.error("the chat store process did not finish; stopping it")
+                self._transport.close()
+        await self._reap()
+
+    async def _reap(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            await asyncio.wait_for(process.wait(), STOP_TIMEOUT_SECONDS)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
 
 
-_Job = tuple[list[Draft], asyncio.AbstractEventLoop, "asyncio.Future[list[Stored]]"]
+class _EngineBatches:
+    """PostgreSQL: one writer task commits whatever is queued through the async engine."""
 
-
-def _succeed(future: asyncio.Future[list[Stored]], result: list[Stored]) -> None:
-    if not future.done():
-        future.set_result(result)
-
-
-def _fail(future: asyncio.Future[list[Stored]], error: Exception) -> None:
-    if not future.done():
-        future.set_exception(error)
-
-
-class _AsyncEngineRunner:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-
-    async def run(self, drafts: list[Draft]) -> list[Stored]:
-        async with self._engine.begin() as connection:
-            return await connection.run_sync(lambda sync: commit_batch(_CoreStore(sync), drafts))
-
-    async def close(self) -> None:
-        """The app owns the engine and disposes of it."""
-
-
-class MessageWriter:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._runner: _ThreadedSQLite | _AsyncEngineRunner = (
-            _ThreadedSQLite(engine.url.render_as_string(hide_password=False))
-            if engine.dialect.name == "sqlite"
-            else _AsyncEngineRunner(engine)
-        )
         self._queue: asyncio.Queue[tuple[Draft, asyncio.Future[Stored]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="chat-writer")
+    async def write(self, draft: Draft) -> Stored:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="chat-writer")
+        future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
+        await self._queue.put((draft, future))
+        return await future
 
-    async def stop(self) -> None:
+    async def close(self) -> None:
         """Commits what is queued, then stops."""
         if self._task is None:
             return
@@ -335,14 +221,10 @@ class MessageWriter:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
-        await self._runner.close()
 
-    async def write(self, draft: Draft) -> Stored:
-        if self._task is None:
-            raise RuntimeError("the message writer is not running")
-        future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
-        await self._queue.put((draft, future))
-        return await future
+    async def _commit(self, drafts: list[Draft]) -> list[Stored]:
+        async with self._engine.begin() as connection:
+            return await connection.run_sync(lambda sync: commit_batch(_CoreStore(sync), drafts))
 
     async def _run(self) -> None:
         while True:
@@ -364,17 +246,16 @@ class MessageWriter:
 
     async def _settle(self, batch: list[tuple[Draft, asyncio.Future[Stored]]]) -> None:
         """Stores a batch and resolves each sender's future with its result or its error."""
-        drafts = [draft for draft, _ in batch]
         try:
-            results = await self._runner.run(drafts)
+            results = await self._commit([draft for draft, _ in batch])
         except Exception:
             # One bad message (or a race with another process) must not fail the others.
             log.warning("batch of %d failed; storing one by one", len(batch), exc_info=True)
             for draft, future in batch:
                 try:
-                    [result] = await self._runner.run([draft])
+                    [result] = await self._commit([draft])
                 except Exception as error:
-                    _resolve(future, error=error)
+                    _resolve(future, error=MessageNotStored(str(error)))
                 else:
                     _resolve(future, result=result)
             return
@@ -394,18 +275,26 @@ def _resolve(
         future.set_result(result)
 
 
-def _stored(row: Mapping[str, Any], *, duplicate: bool) -> Stored:
-    created_at: dt.datetime = row["created_at"]
-    return Stored(
-        message_id=row["id"],
-        conversation_id=row["conversation_id"],
-        seq=row["seq"],
-        sender_id=row["sender_id"],
-        client_id=row["client_id"],
-        body=row["body"],
-        status=row["status"],
-        verdict=row["verdict"],
-        reasons=tuple(row["reasons"].split("\n")) if row["reasons"] else (),
-        created_at=created_at if created_at.tzinfo else created_at.replace(tzinfo=dt.UTC),
-        duplicate=duplicate,
-    )
+class MessageWriter:
+    """Stores chat messages durably; `write` returns once the message is committed."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._store: _StoreProcess | _EngineBatches = (
+            _StoreProcess(engine.url.database or "")
+            if engine.dialect.name == "sqlite"
+            else _EngineBatches(engine)
+        )
+        self._running = False
+
+    def start(self) -> None:
+        self._running = True
+
+    async def stop(self) -> None:
+        """Stores what it was given, then stops."""
+        self._running = False
+        await self._store.close()
+
+    async def write(self, draft: Draft) -> Stored:
+        if not self._running:
+            raise RuntimeError("the message writer is not running")
+        return await self._store.write(draft)

@@ -1,0 +1,125 @@
+"""The chat store process: commits chat messages to SQLite, beside the web process.
+
+The web process hands drafts over a socket and acknowledges each message once its result comes
+back, that is once it is durable. Commits run here, in parallel with the web process's event
+loop and without sharing its interpreter lock, which a writer thread has to take back after
+every statement. Every draft that arrives while a commit is running goes into the next commit
+(group commit without a timed wait).
+
+Frames in both directions: a 4-byte big-endian length, then a pickle. The web process sends
+lists of (token, Draft) and receives lists of (token, Stored | str), a str saying why that
+draft was not stored. The process ends when the web process closes its end.
+
+    python -m server.chat.store_process DATABASE_PATH SOCKET_FD
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import signal
+import socket
+import sqlite3
+import struct
+import sys
+from typing import Any
+
+from server.chat.batch import Draft, SQLiteStore, Stored, commit_batch
+from server.sqlite_tuning import tune_sqlite
+
+log = logging.getLogger("mentormeet.chat.store")
+
+FRAME_HEADER = struct.Struct("!I")
+MAX_BATCH = 256  # rows per INSERT stay well inside SQLite's limit on bound parameters
+READ_SIZE = 1 << 16
+
+Job = tuple[int, Draft]
+Outcome = tuple[int, Stored | str]
+
+
+def encode_frame(payload: list[Job] | list[Outcome]) -> bytes:
+    body = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    return FRAME_HEADER.pack(len(body)) + body
+
+
+class FrameBuffer:
+    """Bytes as they arrive in; each complete frame's payload out."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+
+    def feed(self, data: bytes) -> list[Any]:
+        self._data += data
+        payloads = []
+        while len(self._data) >= FRAME_HEADER.size:
+            (size,) = FRAME_HEADER.unpack_from(self._data)
+            end = FRAME_HEADER.size + size
+            if len(self._data) < end:
+                break
+            # Only the web process that started this one writes here: its pickles are trusted.
+            payloads.append(pickle.loads(self._data[FRAME_HEADER.size : end]))
+            del self._data[:end]
+        return payloads
+
+
+def commit(connection: sqlite3.Connection, drafts: list[Draft]) -> list[Stored]:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        results = commit_batch(SQLiteStore(connection), drafts)
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+    return results
+
+
+def settle(connection: sqlite3.Connection, jobs: list[Job]) -> list[Outcome]:
+    """One commit for all the jobs; if that fails, one each, so one bad draft fails alone."""
+    drafts = [draft for _, draft in jobs]
+    results: list[Stored | str]
+    try:
+        results = list(commit(connection, drafts))
+    except Exception:
+        log.warning("batch of %d failed; storing one by one", len(drafts), exc_info=True)
+        results = []
+        for draft in drafts:
+            try:
+                results.extend(commit(connection, [draft]))
+            except Exception as error:
+                results.append(f"{type(error).__name__}: {error}")
+    return [(token, result) for (token, _), result in zip(jobs, results, strict=True)]
+
+
+def serve(connection: sqlite3.Connection, channel: socket.socket) -> None:
+    frames = FrameBuffer()
+    while data := channel.recv(READ_SIZE):  # blocks until there is work; b"" when closed
+        jobs: list[Job] = [job for frame in frames.feed(data) for job in frame]
+        open_ = True
+        while open_:  # what else has arrived joins this commit
+            try:
+                more = channel.recv(READ_SIZE, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                break
+            open_ = bool(more)
+            jobs.extend(job for frame in frames.feed(more) for job in frame)
+        for start in range(0, len(jobs), MAX_BATCH):
+            channel.sendall(encode_frame(settle(connection, jobs[start : start + MAX_BATCH])))
+        if not open_:
+            return
+
+
+def main() -> None:
+    # Ctrl-C reaches the whole process group: the web process shuts down, closes the socket,
+    # and this process then answers what it has and ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    path, fd = sys.argv[1], int(sys.argv[2])
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    tune_sqlite(connection)
+    with socket.socket(fileno=fd) as channel:
+        serve(connection, channel)
+    connection.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""The message writer: group commits that fail one draft at a time, and the SQLite store process
+that is replaced when it dies and ends with the writer."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import factories
+import pytest
+from sqlmodel import col, select
+
+from server.chat.batch import Draft
+from server.chat.conversations import conversation_for_pairing
+from server.chat.writer import MessageNotStored, MessageWriter
+from server.db import Database
+from server.models import Message, MessageStatus
+
+
+@dataclass
+class Setup:
+    db: Database
+    writer: MessageWriter
+    conversations: list[int]
+    senders: list[int]
+
+
+@pytest.fixture
+async def setup(database_url: str) -> AsyncIterator[Setup]:
+    db = Database(database_url)
+    conversations, senders = [], []
+    async with db.session() as session:
+        org = await factories.organisation(session)
+        for _ in range(3):
+            pair = await factories.pair(session, org)
+            conversation = await conversation_for_pairing(
+                session=session, pairing_id=pair.pairing.id or 0
+            )
+            conversations.append(conversation.id or 0)
+            senders.append(pair.mentor.id or 0)
+    writer = MessageWriter(db.engine)
+    writer.start()
+    yield Setup(db, writer, conversations, senders)
+    await writer.stop()
+    await db.dispose()
+
+
+def draft(conversation_id: int, sender_id: int, body: str = "see you on thursday") -> Draft:
+    return Draft(
+        conversation_id=conversation_id,
+        sender_id=sender_id,
+        client_id=str(uuid.uuid4()),
+        body=body,
+        status=MessageStatus.DELIVERED,
+        verdict="DELIVER",
+        reasons=(),
+    )
+
+
+async def stored_bodies(db: Database) -> dict[str, int]:
+    async with db.session() as session:
+        rows = (await session.exec(select(Message).order_by(col(Message.id)))).all()
+    return {row.body: row.seq for row in rows}
+
+
+def store_processes(database_url: str) -> list[int]:
+    """Pids of chat store processes serving this database (found through /proc)."""
+    path = database_url.split(":///", 1)[1]
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"server.chat.store_process" in command and path.encode() in command:
+            found.append(int(entry.name))
+    return found
+
+
+async def test_drafts_written_together_get_gap_free_seqs_in_the_order_written(
+    setup: Setup,
+) -> None:
+    drafts = [
+        draft(setup.conversations[n % 3], setup.senders[n % 3], f"message {n}") for n in range(30)
+    ]
+    results = await asyncio.gather(*(setup.writer.write(d) for d in drafts))
+    for conversation_id in setup.conversations:
+        seqs = [r.seq for r in results if r.conversation_id == conversation_id]
+        assert seqs == list(range(1, 11))
+    expected = {d.body: r.seq for d, r in zip(drafts, results, strict=True)}
+    assert await stored_bodies(setup.db) == expected
+
+
+async def test_a_draft_that_cannot_be_stored_fails_alone(setup: Setup) -> None:
+    good = [draft(setup.conversations[0], setup.senders[0], f"fine {n}") for n in range(4)]
+    orphan = draft(987_654, setup.senders[0], "to a conversation that does not exist")
+    outcomes = await asyncio.gather(
+        *(setup.writer.write(d) for d in [*good[:2], orphan, *good[2:]]), return_exceptions=True
+    )
+    assert isinstance(outcomes[2], MessageNotStored)
+    assert await stored_bodies(setup.db) == {f"fine {n}": n + 1 for n in range(4)}
+
+
+async def test_stop_stores_everything_it_was_given_first(setup: Setup) -> None:
+    drafts = [draft(setup.conversations[1], setup.senders[1], f"last words {n}") for n in range(20)]
+    writes = [asyncio.create_task(setup.writer.write(d)) for d in drafts]
+    await asyncio.sleep(0)  # the writes are handed over; none is answered yet
+    await setup.writer.stop()
+    assert [w.result().seq for w in writes] == list(range(1, 21))
+    assert len(await stored_bodies(setup.db)) == 20
+    with pytest.raises(RuntimeError, match="not running"):
+        await setup.writer.write(draft(setup.conversations[1], setup.senders[1]))
+
+
+async def test_a_store_process_that_dies_is_replaced(setup: Setup, database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL is written through the async engine; there is no store process")
+    first = await setup.writer.write(draft(setup.conversations[2], setup.senders[2], "before"))
+    [pid] = store_processes(database_url)
+    os.kill(pid, signal.SIGKILL)
+    for _ in range(200):  # the writer notices the closed socket and reaps the process
+        if not store_processes(database_url):
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)  # and the writer has seen its socket close
+    after = await setup.writer.write(draft(setup.conversations[2], setup.senders[2], "after"))
+    assert (first.seq, after.seq) == (1, 2)
+    [replacement] = store_processes(database_url)
+    assert replacement != pid
+
+
+async def test_the_store_process_ends_with_the_writer(setup: Setup, database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL is written through the async engine; there is no store process")
+    assert store_processes(database_url) == []  # started by the first message, not before
+    await setup.writer.write(draft(setup.conversations[0], setup.senders[0]))
+    assert len(store_processes(database_url)) == 1
+    await setup.writer.stop()
+    assert store_processes(database_url) == []
