@@ -69,7 +69,8 @@ def commit_batch(store: BatchStore, drafts: list[Draft]) -> list[Stored]:
     if fresh:
         next_seq = {}
         counts = collections.Counter(d.conversation_id for d in fresh.values())
-        for conversation_id, count in counts.items():
+        # In id order: two writers on PostgreSQL then lock conversation rows in the same order.
+        for conversation_id, count in sorted(counts.items()):
             next_seq[conversation_id] = store.reserve_seqs(conversation_id, count) - count + 1
         now = dt.datetime.now(dt.UTC)
         rows = []
@@ -148,8 +149,10 @@ class SQLiteStore:
             "UPDATE conversation SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq",
             (count, conversation_id),
         )
-        (last,) = self._cursor.fetchone()
-        return int(last)
+        row = self._cursor.fetchone()
+        if row is None:
+            raise LookupError(f"no conversation {conversation_id}")
+        return int(row[0])
 
     def insert(self, rows: list[dict[str, Any]]) -> list[Stored]:
         placeholders = ",".join(f"({','.join('?' * len(_COLUMNS))})" for _ in rows)

@@ -62,7 +62,9 @@ class _CoreStore:
 
     def reserve_seqs(self, conversation_id: int, count: int) -> int:
         params = {"conversation": conversation_id, "count": count}
-        last: int = self._connection.execute(_RESERVE_SEQ, params).scalar_one()
+        last: int | None = self._connection.execute(_RESERVE_SEQ, params).scalar_one_or_none()
+        if last is None:
+            raise LookupError(f"no conversation {conversation_id}")
         return last
 
     def insert(self, rows: list[dict[str, Any]]) -> list[Stored]:

@@ -105,6 +105,7 @@ async def test_a_draft_that_cannot_be_stored_fails_alone(setup: Setup) -> None:
         *(setup.writer.write(d) for d in [*good[:2], orphan, *good[2:]]), return_exceptions=True
     )
     assert isinstance(outcomes[2], MessageNotStored)
+    assert "no conversation 987654" in str(outcomes[2])
     assert await stored_bodies(setup.db) == {f"fine {n}": n + 1 for n in range(4)}
 
 
