@@ -15,6 +15,7 @@ draft was not stored. The process ends when the web process closes its end.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import pickle
 import signal
@@ -94,17 +95,17 @@ def serve(connection: sqlite3.Connection, channel: socket.socket) -> None:
     frames = FrameBuffer()
     while data := channel.recv(READ_SIZE):  # blocks until there is work; b"" when closed
         jobs: list[Job] = [job for frame in frames.feed(data) for job in frame]
-        open_ = True
-        while open_:  # what else has arrived joins this commit
+        still_open = True
+        while still_open:  # what else has arrived joins this commit
             try:
                 more = channel.recv(READ_SIZE, socket.MSG_DONTWAIT)
             except BlockingIOError:
                 break
-            open_ = bool(more)
+            still_open = bool(more)
             jobs.extend(job for frame in frames.feed(more) for job in frame)
         for start in range(0, len(jobs), MAX_BATCH):
             channel.sendall(encode_frame(settle(connection, jobs[start : start + MAX_BATCH])))
-        if not open_:
+        if not still_open:
             return
 
 
@@ -116,8 +117,8 @@ def main() -> None:
     path, fd = sys.argv[1], int(sys.argv[2])
     connection = sqlite3.connect(path, timeout=30, isolation_level=None)
     tune_sqlite(connection)
-    with socket.socket(fileno=fd) as channel:
-        serve(connection, channel)
+    with socket.socket(fileno=fd) as channel, contextlib.suppress(ConnectionError):
+        serve(connection, channel)  # a ConnectionError: the web process is gone
     connection.close()
 
 
