@@ -6,7 +6,8 @@ N socket clients in N/2 pair conversations on loopback each send M messages, wai
 acknowledgement. Both servers run as separate processes in the same run:
   bare  - a bare python-socketio relay: ack the sender, emit to the other member, nothing else;
   ours  - `mentormeet serve`: session auth, validation, rate limiting, screening, durable
-          group-committed storage in SQLite (WAL, synchronous=FULL), then ack and emit.
+          group-committed storage in SQLite (WAL, synchronous=FULL) by its chat store process,
+          then ack and emit. Its CPU figure includes the store process.
 Then ours again, paced at half of the bare relay's throughput, for its latency under load.
 The last line printed is one JSON object; `ratio` = ours ÷ bare relay throughput.
 """
