@@ -67,10 +67,11 @@ def commit(connection: sqlite3.Connection, drafts: list[Draft]) -> list[Stored]:
     connection.execute("BEGIN IMMEDIATE")
     try:
         results = commit_batch(SQLiteStore(connection), drafts)
+        connection.execute("COMMIT")
     except BaseException:
-        connection.execute("ROLLBACK")
+        if connection.in_transaction:  # a failed COMMIT can leave it open
+            connection.execute("ROLLBACK")
         raise
-    connection.execute("COMMIT")
     return results
 
 
