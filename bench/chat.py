@@ -1,6 +1,6 @@
 """Chat throughput and acknowledgement latency: mentormeet's full path against a bare relay.
 
-    python -m bench.chat [--quick] [--clients N] [--messages M]
+    python -m bench.chat [--quick] [--clients N] [--messages M] [--database-url URL]
 
 N socket clients in N/2 pair conversations on loopback each send M messages, waiting for each
 acknowledgement. Both servers run as separate processes in the same run:
@@ -238,14 +238,19 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a short run (under a minute)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--messages", type=int, default=None, help="per client")
+    parser.add_argument(
+        "--database-url",
+        help="an empty database for ours, e.g. postgresql+asyncpg://…; default: a new SQLite file",
+    )
     args = parser.parse_args()
     messages = args.messages or (60 if args.quick else 300)
     pair_count = max(1, args.clients // 2)
 
     from server.migrate import upgrade
 
-    workdir = Path(tempfile.mkdtemp(prefix="mentormeet-bench-"))
-    database_url = f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
+    database_url = args.database_url or "sqlite+aiosqlite:///{}".format(
+        Path(tempfile.mkdtemp(prefix="mentormeet-bench-")) / "bench.sqlite3"
+    )
     upgrade(database_url)
     ours_pairs = asyncio.run(seed(database_url, pair_count))
     bare_pairs = [Pair(number + 1, (None, None)) for number in range(pair_count)]

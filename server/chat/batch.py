@@ -45,8 +45,12 @@ class BatchStore(Protocol):
 
     def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]: ...
 
-    def reserve_seqs(self, conversation_id: int, count: int) -> int:
-        """Adds `count` to the conversation's last seq and returns the new last seq."""
+    def reserve_seqs(self, counts: dict[int, int]) -> dict[int, int]:
+        """Adds each count to its conversation's last seq; returns the new last seqs.
+
+        Rows are locked in conversation id order, so concurrent writers cannot deadlock.
+        Raises LookupError for a conversation that does not exist.
+        """
         ...
 
     def insert(self, rows: list[dict[str, Any]]) -> list[Stored]: ...
@@ -67,11 +71,12 @@ def commit_batch(store: BatchStore, drafts: list[Draft]) -> list[Stored]:
             fresh.setdefault(key, draft)
     stored: dict[tuple[int, str], Stored] = {}
     if fresh:
-        next_seq = {}
         counts = collections.Counter(d.conversation_id for d in fresh.values())
-        # In id order: two writers on PostgreSQL then lock conversation rows in the same order.
-        for conversation_id, count in sorted(counts.items()):
-            next_seq[conversation_id] = store.reserve_seqs(conversation_id, count) - count + 1
+        last_seq = store.reserve_seqs(dict(counts))
+        next_seq = {
+            conversation: last_seq[conversation] - count + 1
+            for conversation, count in counts.items()
+        }
         now = dt.datetime.now(dt.UTC)
         rows = []
         for draft in fresh.values():
@@ -144,15 +149,19 @@ class SQLiteStore:
             if (row[names.index("sender_id")], row[names.index("client_id")]) in wanted
         ]
 
-    def reserve_seqs(self, conversation_id: int, count: int) -> int:
-        self._cursor.execute(
-            "UPDATE conversation SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq",
-            (count, conversation_id),
-        )
-        row = self._cursor.fetchone()
-        if row is None:
-            raise LookupError(f"no conversation {conversation_id}")
-        return int(row[0])
+    def reserve_seqs(self, counts: dict[int, int]) -> dict[int, int]:
+        # SQLite has one writer at a time (BEGIN IMMEDIATE): the order here is only tidy.
+        last_seq = {}
+        for conversation_id, count in sorted(counts.items()):
+            self._cursor.execute(
+                "UPDATE conversation SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq",
+                (count, conversation_id),
+            )
+            row = self._cursor.fetchone()
+            if row is None:
+                raise LookupError(f"no conversation {conversation_id}")
+            last_seq[conversation_id] = int(row[0])
+        return last_seq
 
     def insert(self, rows: list[dict[str, Any]]) -> list[Stored]:
         placeholders = ",".join(f"({','.join('?' * len(_COLUMNS))})" for _ in rows)

@@ -17,8 +17,8 @@ import sys
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Connection, bindparam, insert, select, text, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.chat.batch import Draft, Stored, commit_batch, stored_from_row
 from server.chat.store_process import FrameBuffer, Job, Outcome, encode_frame
@@ -41,11 +41,18 @@ class MessageNotStored(Exception):
 _FIND_SENT = select(_message).where(
     tuple_(_message.c.sender_id, _message.c.client_id).in_(bindparam("keys", expanding=True))
 )
-_RESERVE_SEQ = (
-    update(_conversation)
-    .where(_conversation.c.id == bindparam("conversation"))
-    .values(last_seq=_conversation.c.last_seq + bindparam("count"))
-    .returning(_conversation.c.last_seq)
+# One statement for all of a batch's conversations: a round trip each cost more than the rest.
+# The rows are locked first, in id order, so that two writers cannot deadlock.
+_LOCK_CONVERSATIONS = (
+    select(_conversation.c.id)
+    .where(_conversation.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_conversation.c.id)
+    .with_for_update()
+)
+_RESERVE_SEQS = text(
+    "UPDATE conversation SET last_seq = conversation.last_seq + reserved.count "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:counts AS integer[])) AS reserved(id, count) "
+    "WHERE conversation.id = reserved.id RETURNING conversation.id, conversation.last_seq"
 )
 _INSERT = insert(_message).returning(*_message.c, sort_by_parameter_order=True)
 
@@ -60,12 +67,16 @@ class _CoreStore:
         rows = self._connection.execute(_FIND_SENT, {"keys": keys})
         return [stored_from_row(row._asdict(), duplicate=True) for row in rows]
 
-    def reserve_seqs(self, conversation_id: int, count: int) -> int:
-        params = {"conversation": conversation_id, "count": count}
-        last: int | None = self._connection.execute(_RESERVE_SEQ, params).scalar_one_or_none()
-        if last is None:
-            raise LookupError(f"no conversation {conversation_id}")
-        return last
+    def reserve_seqs(self, counts: dict[int, int]) -> dict[int, int]:
+        ids = sorted(counts)
+        self._connection.execute(_LOCK_CONVERSATIONS, {"ids": ids})
+        rows = self._connection.execute(
+            _RESERVE_SEQS, {"ids": ids, "counts": [counts[i] for i in ids]}
+        )
+        last_seq = {conversation: int(last) for conversation, last in rows}
+        if missing := set(ids) - last_seq.keys():
+            raise LookupError(f"no conversation {min(missing)}")
+        return last_seq
 
     def insert(self, rows: list[dict[str, Any]]) -> list[Stored]:
         # executemany with RETURNING: sent as multi-row INSERTs from one cached statement.
@@ -204,6 +215,9 @@ class _EngineBatches:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        # Its own connection, kept: a checkout from the pool (with its ping) for every batch
+        # cost more than the batch's statements.
+        self._connection: AsyncConnection | None = None
         self._queue: asyncio.Queue[tuple[Draft, asyncio.Future[Stored]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -223,10 +237,26 @@ class _EngineBatches:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+        await self._disconnect()
 
     async def _commit(self, drafts: list[Draft]) -> list[Stored]:
-        async with self._engine.begin() as connection:
-            return await connection.run_sync(lambda sync: commit_batch(_CoreStore(sync), drafts))
+        if self._connection is None:
+            self._connection = await self._engine.connect()
+        connection = self._connection
+        try:
+            async with connection.begin():
+                return await connection.run_sync(
+                    lambda sync: commit_batch(_CoreStore(sync), drafts)
+                )
+        except Exception:
+            await self._disconnect()  # it may be broken: the next batch starts afresh
+            raise
+
+    async def _disconnect(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close()
 
     async def _run(self) -> None:
         while True:

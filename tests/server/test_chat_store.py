@@ -13,6 +13,7 @@ from pathlib import Path
 
 import factories
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from server.chat.batch import Draft
@@ -145,3 +146,19 @@ async def test_the_store_process_ends_with_the_writer(setup: Setup, database_url
     assert len(store_processes(database_url)) == 1
     await setup.writer.stop()
     assert store_processes(database_url) == []
+
+
+async def test_a_lost_database_connection_is_replaced(setup: Setup, database_url: str) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has no server connection to lose")
+    first = await setup.writer.write(draft(setup.conversations[0], setup.senders[0], "before"))
+    # As a database restart or failover would: every other connection to it is closed.
+    async with setup.db.engine.connect() as connection:
+        await connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    after = await setup.writer.write(draft(setup.conversations[0], setup.senders[0], "after"))
+    assert (first.seq, after.seq) == (1, 2)
