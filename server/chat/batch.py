@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+# Drafts per transaction at most: one INSERT's bound parameters stay well inside SQLite's limit.
+MAX_BATCH = 256
+
 
 @dataclass(frozen=True)
 class Draft:

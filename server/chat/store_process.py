@@ -25,13 +25,12 @@ import struct
 import sys
 from typing import Any
 
-from server.chat.batch import Draft, SQLiteStore, Stored, commit_batch
+from server.chat.batch import MAX_BATCH, Draft, SQLiteStore, Stored, commit_batch
 from server.sqlite_tuning import tune_sqlite
 
 log = logging.getLogger("mentormeet.chat.store")
 
 FRAME_HEADER = struct.Struct("!I")
-MAX_BATCH = 256  # rows per INSERT stay well inside SQLite's limit on bound parameters
 READ_SIZE = 1 << 16
 
 Job = tuple[int, Draft]

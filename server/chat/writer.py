@@ -20,13 +20,12 @@ from typing import Any, cast
 from sqlalchemy import Connection, bindparam, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from server.chat.batch import Draft, Stored, commit_batch, stored_from_row
+from server.chat.batch import MAX_BATCH, Draft, Stored, commit_batch, stored_from_row
 from server.chat.store_process import FrameBuffer, Job, Outcome, encode_frame
 from server.models import Conversation, Message
 
 log = logging.getLogger("mentormeet.chat.writer")
 
-MAX_BATCH = 256
 MAX_GATHER_TURNS = 8
 STOP_TIMEOUT_SECONDS = 40  # beyond the store's 30 s wait for a locked database
 _message = Message.__table__  # type: ignore[attr-defined]
