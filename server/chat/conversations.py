@@ -115,9 +115,9 @@ async def send_message(
             sender_id=sender_id,
             client_id=client_id,
             body=body,
-            status=MessageStatus.HELD
-            if result.verdict is Verdict.HOLD
-            else MessageStatus.DELIVERED,
+            status=(
+                MessageStatus.HELD if result.verdict is Verdict.HOLD else MessageStatus.DELIVERED
+            ).value,  # plain str: the chat store process unpickles it without the ORM
             verdict=result.verdict.value,
             reasons=result.reasons,
         )

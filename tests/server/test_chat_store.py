@@ -99,6 +99,28 @@ async def test_drafts_written_together_get_gap_free_seqs_in_the_order_written(
     assert await stored_bodies(setup.db) == expected
 
 
+async def test_a_client_id_sent_again_is_stored_once_within_a_batch_and_across_batches(
+    setup: Setup,
+) -> None:
+    first = draft(setup.conversations[0], setup.senders[0], "the first copy")
+    earlier = await setup.writer.write(first)
+    again = first._replace(body="sent again, after a reconnect")
+    twice = draft(setup.conversations[1], setup.senders[1], "sent twice in one batch")
+    fresh = draft(setup.conversations[0], setup.senders[0], "a new one")
+    results = await asyncio.gather(
+        *(setup.writer.write(d) for d in [again, twice, fresh, twice, again])
+    )
+    assert [r.duplicate for r in results] == [True, False, False, True, True]
+    assert results[0] == results[4] == earlier._replace(duplicate=True)
+    assert results[3] == results[1]._replace(duplicate=True)
+    assert (results[1].seq, results[2].seq) == (1, 2)
+    assert await stored_bodies(setup.db) == {
+        "the first copy": 1,
+        "sent twice in one batch": 1,
+        "a new one": 2,
+    }
+
+
 async def test_a_draft_that_cannot_be_stored_fails_alone(setup: Setup) -> None:
     good = [draft(setup.conversations[0], setup.senders[0], f"fine {n}") for n in range(4)]
     orphan = draft(987_654, setup.senders[0], "to a conversation that does not exist")
