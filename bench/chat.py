@@ -1,9 +1,10 @@
 """Chat throughput and acknowledgement latency: mentormeet's full path against a bare relay.
 
-    python -m bench.chat [--quick] [--clients N] [--messages M] [--database-url URL]
+    python -m bench.chat [--quick] [--clients N] [--messages M] [--rounds R] [--database-url URL]
 
 N socket clients in N/2 pair conversations on loopback each send M messages, waiting for each
-acknowledgement. Both servers run as separate processes in the same run:
+acknowledgement. Both servers run as separate processes in the same run, taking turns over R
+rounds (M/R messages each), so that a host that speeds up or slows down meanwhile affects both:
   bare  - a bare python-socketio relay: ack the sender, emit to the other member, nothing else;
   ours  - `mentormeet serve`: session auth, validation, rate limiting, screening, durable
           group-committed storage in SQLite (WAL, synchronous=FULL) by its chat store process,
@@ -109,6 +110,15 @@ class Result:
     seconds: float
     latencies: list[float]
     server_cpu: float
+
+    @classmethod
+    def combined(cls, rounds: list[Result]) -> Result:
+        return cls(
+            sum(r.messages for r in rounds),
+            sum(r.seconds for r in rounds),
+            [latency for r in rounds for latency in r.latencies],
+            sum(r.server_cpu for r in rounds),
+        )
 
     def summary(self) -> dict[str, float]:
         ordered = sorted(self.latencies)
@@ -238,12 +248,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a short run (under a minute)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--messages", type=int, default=None, help="per client")
+    parser.add_argument("--rounds", type=int, default=3, help="turns each server takes")
     parser.add_argument(
         "--database-url",
         help="an empty database for ours, e.g. postgresql+asyncpg://…; default: a new SQLite file",
     )
     args = parser.parse_args()
     messages = args.messages or (60 if args.quick else 300)
+    per_round = max(1, messages // args.rounds)
     pair_count = max(1, args.clients // 2)
 
     from server.migrate import upgrade
@@ -278,24 +290,24 @@ def main() -> None:
         return {"conversation_id": room, "id": client_id, "text": text}
 
     try:
-        bare_result = asyncio.run(
-            run_load(
-                bare,
-                bare_pairs,
-                lambda room: {"room": room},
-                lambda room, cid, text: {"room": room, "id": cid, "text": text},
-                messages,
+        bare_rounds: list[Result] = []
+        ours_rounds: list[Result] = []
+        for _ in range(args.rounds):
+            bare_rounds.append(
+                asyncio.run(
+                    run_load(
+                        bare,
+                        bare_pairs,
+                        lambda room: {"room": room},
+                        lambda room, cid, text: {"room": room, "id": cid, "text": text},
+                        per_round,
+                    )
+                )
             )
-        )
-        ours_result = asyncio.run(
-            run_load(
-                ours,
-                ours_pairs,
-                ours_join,
-                ours_send,
-                messages,
+            ours_rounds.append(
+                asyncio.run(run_load(ours, ours_pairs, ours_join, ours_send, per_round))
             )
-        )
+        bare_result, ours_result = Result.combined(bare_rounds), Result.combined(ours_rounds)
         half_rate = bare_result.messages / bare_result.seconds / 2
         half_result = asyncio.run(
             run_load(
@@ -316,6 +328,13 @@ def main() -> None:
         half_result.summary(),
     )
     ratio = round(ours_summary["messages_per_s"] / bare_summary["messages_per_s"], 3)
+    round_ratios = [
+        round(
+            ours_round.messages / ours_round.seconds / (bare_round.messages / bare_round.seconds),
+            3,
+        )
+        for bare_round, ours_round in zip(bare_rounds, ours_rounds, strict=True)
+    ]
     print(f"bare relay      : {bare_summary}")
     print(f"mentormeet      : {ours_summary}")
     # Below 1.0 the pace was not kept up: the p99 is then that of a saturated server.
@@ -338,6 +357,7 @@ def main() -> None:
                     "pace_kept": pace_kept,
                 },
                 "ratio": ratio,
+                "round_ratios": round_ratios,
                 "goal": "ratio >= 0.6 and half-load p99 <= 20 ms",
             }
         )
