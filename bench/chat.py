@@ -75,8 +75,10 @@ class ServerProcess:
     def __init__(self, command: list[str], env: dict[str, str], port: int) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
+        # A file, not a pipe: a pipe nobody reads would stall the server once its log filled it.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command, env=env, stdout=subprocess.DEVNULL, stderr=self.log
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -85,8 +87,8 @@ class ServerProcess:
                     return
             except OSError:
                 if self.process.poll() is not None:
-                    output = self.process.stderr.read().decode() if self.process.stderr else ""
-                    raise RuntimeError(output) from None
+                    self.log.seek(0)
+                    raise RuntimeError(self.log.read().decode(errors="replace")) from None
                 time.sleep(0.05)
         raise RuntimeError(f"server on port {port} did not start")
 
@@ -96,6 +98,7 @@ class ServerProcess:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=15)
+        self.log.close()
 
 
 @dataclass
