@@ -257,6 +257,8 @@ def main() -> None:
         help="an empty database for ours, e.g. postgresql+asyncpg://…; default: a new SQLite file",
     )
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     messages = args.messages or (60 if args.quick else 300)
     per_round = max(1, messages // args.rounds)
     pair_count = max(1, args.clients // 2)
@@ -351,7 +353,7 @@ def main() -> None:
             {
                 "benchmark": "chat",
                 "clients": pair_count * 2,
-                "messages_per_client": messages,
+                "messages_per_client": per_round * args.rounds,
                 "bare_relay": bare_summary,
                 "mentormeet": ours_summary,
                 "mentormeet_half_load": {
