@@ -46,6 +46,7 @@ from server.web import (
 from server.web.security_headers import SecurityHeadersMiddleware
 from server.web.templating import WEBCLIENT
 from server.worker import Worker
+from sessions import wire_json
 from sessions.chat import ChatEngine
 from sessions.connections import Connections
 from sessions.rooms import RoomEngine
@@ -73,6 +74,7 @@ def _socket_server(settings: Settings) -> socketio.AsyncServer:
         client_manager=manager,
         cors_allowed_origins=[f"{origin.scheme}://{origin.netloc}"],
         max_http_buffer_size=MAX_SOCKET_PAYLOAD,
+        json=wire_json,
         logger=False,
         engineio_logger=False,
     )
