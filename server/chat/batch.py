@@ -131,7 +131,40 @@ class SQLiteStore:
         self._cursor = connection.cursor()
 
     def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]:
-        return self._messages(keys, duplicate=True)
+        # A join on the keys probes the (sender_id, client_id) index once per key.
+        self._cursor.execute(
+            f"SELECT message.id, {', '.join(f'message.{column}' for column in _COLUMNS)} "
+            f"FROM (VALUES {_pairs(len(keys))}) AS sent JOIN message "
+            "ON message.sender_id = sent.column1 AND message.client_id = sent.column2",
+            [value for key in keys for value in key],
+        )
+        return [
+            Stored(
+                message_id=message_id,
+                conversation_id=conversation_id,
+                seq=seq,
+                sender_id=sender_id,
+                client_id=client_id,
+                body=body,
+                status=status,
+                verdict=verdict,
+                reasons=tuple(reasons.split("\n")) if reasons else (),
+                created_at=_from_sqlite(created_at),
+                duplicate=True,
+            )
+            for (
+                message_id,
+                conversation_id,
+                seq,
+                sender_id,
+                client_id,
+                body,
+                status,
+                verdict,
+                reasons,
+                created_at,
+            ) in self._cursor.fetchall()
+        ]
 
     def reserve_seqs(self, counts: dict[int, int]) -> dict[int, int]:
         # SQLite has one writer at a time (BEGIN IMMEDIATE): no lock order to keep.
@@ -168,42 +201,6 @@ class SQLiteStore:
         return [
             stored_from_row({**row, "id": ids[key]}, duplicate=False)
             for row, key in zip(rows, keys, strict=True)
-        ]
-
-    def _messages(self, keys: list[tuple[int, str]], *, duplicate: bool) -> list[Stored]:
-        # A join on the keys probes the (sender_id, client_id) index once per key.
-        self._cursor.execute(
-            f"SELECT message.id, {', '.join(f'message.{column}' for column in _COLUMNS)} "
-            f"FROM (VALUES {_pairs(len(keys))}) AS sent JOIN message "
-            "ON message.sender_id = sent.column1 AND message.client_id = sent.column2",
-            [value for key in keys for value in key],
-        )
-        return [
-            Stored(
-                message_id=message_id,
-                conversation_id=conversation_id,
-                seq=seq,
-                sender_id=sender_id,
-                client_id=client_id,
-                body=body,
-                status=status,
-                verdict=verdict,
-                reasons=tuple(reasons.split("\n")) if reasons else (),
-                created_at=_from_sqlite(created_at),
-                duplicate=duplicate,
-            )
-            for (
-                message_id,
-                conversation_id,
-                seq,
-                sender_id,
-                client_id,
-                body,
-                status,
-                verdict,
-                reasons,
-                created_at,
-            ) in self._cursor.fetchall()
         ]
 
 
