@@ -57,7 +57,7 @@ def draft(conversation_id: int, sender_id: int, body: str = "see you on thursday
         sender_id=sender_id,
         client_id=str(uuid.uuid4()),
         body=body,
-        status=MessageStatus.DELIVERED,
+        status=MessageStatus.DELIVERED.value,
         verdict="DELIVER",
         reasons=(),
     )
@@ -130,6 +130,20 @@ async def test_a_draft_that_cannot_be_stored_fails_alone(setup: Setup) -> None:
     assert isinstance(outcomes[2], MessageNotStored)
     assert "no conversation 987654" in str(outcomes[2])
     assert await stored_bodies(setup.db) == {f"fine {n}": n + 1 for n in range(4)}
+
+
+async def test_a_draft_the_store_process_cannot_be_handed_fails_instead_of_waiting(
+    setup: Setup, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL is written through the async engine; there is no store process")
+    # Frames carry plain values: an enum member where its value belongs is a caller's bug.
+    odd = draft(setup.conversations[0], setup.senders[0])._replace(status=MessageStatus.HELD)
+    with pytest.raises(MessageNotStored):
+        await asyncio.wait_for(setup.writer.write(odd), timeout=10)
+    fine = await setup.writer.write(draft(setup.conversations[0], setup.senders[0], "fine"))
+    assert fine.seq == 1
+    assert await stored_bodies(setup.db) == {"fine": 1}
 
 
 async def test_stop_stores_everything_it_was_given_first(setup: Setup) -> None:
