@@ -50,6 +50,7 @@ from sessions import wire_json
 from sessions.chat import ChatEngine
 from sessions.connections import Connections
 from sessions.rooms import RoomEngine
+from sessions.wire_packet import WirePacket
 
 # Socket payloads stay small: chat text and SDP only. Bigger frames are refused by engine.io.
 MAX_SOCKET_PAYLOAD = 100_000
@@ -74,6 +75,7 @@ def _socket_server(settings: Settings) -> socketio.AsyncServer:
         client_manager=manager,
         cors_allowed_origins=[f"{origin.scheme}://{origin.netloc}"],
         max_http_buffer_size=MAX_SOCKET_PAYLOAD,
+        serializer=WirePacket,
         json=wire_json,
         logger=False,
         engineio_logger=False,
