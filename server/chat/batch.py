@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, Protocol
 MAX_BATCH = 256
 
 
-# Named tuples, not dataclasses: built, pickled and unpickled for every message on the hot path.
+# Named tuples, not dataclasses: built and framed for every message on the hot path.
 class Draft(NamedTuple):
     conversation_id: int
     sender_id: int

@@ -117,7 +117,7 @@ async def send_message(
             body=body,
             status=(
                 MessageStatus.HELD if result.verdict is Verdict.HOLD else MessageStatus.DELIVERED
-            ).value,  # plain str: the chat store process unpickles it without the ORM
+            ).value,  # plain str: frames to the chat store carry plain values only
             verdict=result.verdict.value,
             reasons=result.reasons,
         )

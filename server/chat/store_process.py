@@ -6,11 +6,12 @@ loop and without sharing its interpreter lock, which a writer thread has to take
 every statement. Every draft that arrives while a commit is running goes into the next commit
 (group commit without a timed wait).
 
-Frames in both directions: a 4-byte big-endian length, then a list in `marshal` format. The web
-process sends (token, Draft) pairs and receives (token, Stored | str) pairs, a str saying why
-that draft was not stored. On the wire drafts and results are plain tuples and times ISO text:
-pickling named tuples and timezone-aware datetimes cost several times more, on both sides of
-every message. The process ends when the web process closes its end.
+Frames in both directions: a 4-byte big-endian length, then a list in `marshal` format (both
+ends run the same interpreter). The web process sends (token, Draft) pairs and receives
+(token, Stored | str) pairs, a str saying why that draft was not stored. On the wire drafts and
+results are plain tuples and times ISO text: pickling named tuples and timezone-aware datetimes
+cost several times more, on both sides of every message. The process ends when the web process
+closes its end.
 
     python -m server.chat.store_process DATABASE_PATH SOCKET_FD
 """
