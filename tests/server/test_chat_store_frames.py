@@ -25,19 +25,8 @@ DRAFT = Draft(
     reasons=("contact:phone", "risk:secrecy:don't tell"),
 )
 AT = dt.datetime(2026, 11, 25, 18, 30, 1, 250, tzinfo=dt.UTC)
-STORED = Stored(
-    message_id=41,
-    conversation_id=3,
-    seq=9,
-    sender_id=7,
-    client_id="c-1",
-    body="café at 5.30? 👋",
-    status="held",
-    verdict="HOLD",
-    reasons=("contact:phone",),
-    created_at=AT,
-    duplicate=False,
-)
+# What storing DRAFT gives: its fields after the conversation id, with an id, a seq and a time.
+STORED = Stored(41, DRAFT.conversation_id, 9, *DRAFT[1:], created_at=AT, duplicate=False)
 
 
 def test_jobs_arrive_as_they_were_sent() -> None:
