@@ -92,12 +92,16 @@ async def test_mentor_and_mentee_see_each_other_through_the_relay(
     # Each side's video slot is labelled with the other's name.
     await mentor_room.socket.wait_for(lambda c: True)
     assert {t["name"] for t in mentee_room.tracks.values()} == {pair.mentor.display_name}
-    start = len(mentee.video_frames())
-    await asyncio.sleep(3)
-    received = len(mentee.video_frames()) - start
-    assert received >= 0.95 * 3 * FPS, received
-    # Forwarded, not transcoded: what arrives is byte for byte what the mentor's encoder made.
     assert mentor.video is not None
+    sent_before, received_before = len(mentor.video.sent), len(mentee.video_frames())
+    await asyncio.sleep(3)
+    sent_count = len(mentor.video.sent) - sent_before
+    received = len(mentee.video_frames()) - received_before
+    # The relay passes on what the mentor sent, less the few frames still on their way. The
+    # sender encodes in this process, so a slow machine sends fewer; media must still flow.
+    assert received >= 0.95 * sent_count - 3, (received, sent_count)
+    assert sent_count >= 0.6 * 3 * FPS, sent_count
+    # Forwarded, not transcoded: what arrives is byte for byte what the mentor's encoder made.
     sent = set(mentor.video.sent)
     assert all(frame in sent for frame in mentee.video_frames()[-30:])
     assert live_server.starlette.state.rooms.peer_count == 2
@@ -170,6 +174,11 @@ async def test_disconnecting_ends_the_peer_and_attendance_is_recorded(
         rows = (await session.exec(select(RoomEvent).order_by(RoomEvent.id))).all()  # type: ignore[arg-type]
         return [(row.user_id, row.joined) for row in rows]
 
+    # The peer goes first, then its departure is written: wait for the row, not just the peer.
+    for _ in range(100):
+        if len(await live_server.in_session(events)) >= 3:
+            break
+        await asyncio.sleep(0.05)
     assert await live_server.in_session(events) == [
         (pair.mentor.id, True),
         (pair.mentee.id, True),
