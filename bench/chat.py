@@ -11,6 +11,10 @@ rounds (M/R messages each), so that a host that speeds up or slows down meanwhil
           then ack and emit. Its CPU figure includes the store process.
 Then ours again, paced at half of the bare relay's throughput, for its latency under load.
 The last line printed is one JSON object; `ratio` = ours ÷ bare relay throughput.
+
+Beside the server's CPU per message, each result gives the clients' (this process) and the share
+of the host's cores left idle while it ran: the clients run on the same cores as the server, so a
+server that keeps the cores busy and one that waits on its clients (or they on it) tell apart.
 """
 
 from __future__ import annotations
@@ -56,6 +60,12 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def host_cpu_ticks() -> tuple[int, int]:
+    """(idle, total) clock ticks of all cores since boot, from /proc/stat."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return ticks[3] + ticks[4], sum(ticks)  # idle + iowait
 
 
 def cpu_seconds(pid: int) -> float:
@@ -113,6 +123,9 @@ class Result:
     seconds: float
     latencies: list[float]
     server_cpu: float
+    client_cpu: float
+    host_idle_ticks: int
+    host_ticks: int
 
     @classmethod
     def combined(cls, rounds: list[Result]) -> Result:
@@ -121,6 +134,9 @@ class Result:
             sum(r.seconds for r in rounds),
             [latency for r in rounds for latency in r.latencies],
             sum(r.server_cpu for r in rounds),
+            sum(r.client_cpu for r in rounds),
+            sum(r.host_idle_ticks for r in rounds),
+            sum(r.host_ticks for r in rounds),
         )
 
     def summary(self) -> dict[str, float]:
@@ -131,6 +147,8 @@ class Result:
             "p50_ms": round(statistics.median(ordered) * 1000, 2),
             "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
             "server_cpu_ms_per_message": round(self.server_cpu / self.messages * 1000, 3),
+            "client_cpu_ms_per_message": round(self.client_cpu / self.messages * 1000, 3),
+            "host_idle": round(self.host_idle_ticks / max(1, self.host_ticks), 2),
         }
 
 
@@ -175,16 +193,25 @@ async def run_load(
             latencies.append(time.perf_counter() - started)
             assert reply.get("ok"), reply
 
-    cpu_before = server.cpu()
+    cpu_before, client_cpu_before, host_before = server.cpu(), time.process_time(), host_cpu_ticks()
     started = time.perf_counter()
     await asyncio.gather(
         *(sender(client, room, slot) for slot, (client, room) in enumerate(clients))
     )
     seconds = time.perf_counter() - started
-    cpu = server.cpu() - cpu_before
+    cpu, client_cpu = server.cpu() - cpu_before, time.process_time() - client_cpu_before
+    host_after = host_cpu_ticks()
     for client, _ in clients:
         await client.disconnect()
-    return Result(len(latencies), seconds, latencies, cpu)
+    return Result(
+        len(latencies),
+        seconds,
+        latencies,
+        cpu,
+        client_cpu,
+        host_after[0] - host_before[0],
+        host_after[1] - host_before[1],
+    )
 
 
 async def seed(database_url: str, pairs: int) -> list[Pair]:
