@@ -13,8 +13,9 @@ Then ours again, paced at half of the bare relay's throughput, for its latency u
 The last line printed is one JSON object; `ratio` = ours ÷ bare relay throughput.
 
 Beside the server's CPU per message, each result gives the clients' (this process) and the share
-of the host's cores left idle while it ran: the clients run on the same cores as the server, so a
-server that keeps the cores busy and one that waits on its clients (or they on it) tell apart.
+of the host's cores left idle while it ran. The clients share the host's cores with the server, so
+these figures tell a server that is short of CPU from one that waits (on its clients, or they on
+it).
 """
 
 from __future__ import annotations
