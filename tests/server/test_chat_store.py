@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from server.chat.batch import Draft
+from server.chat.batch import Draft, Stored
 from server.chat.conversations import conversation_for_pairing
 from server.chat.writer import MessageNotStored, MessageWriter
 from server.db import Database
@@ -97,6 +97,43 @@ async def test_drafts_written_together_get_gap_free_seqs_in_the_order_written(
         assert seqs == list(range(1, 11))
     expected = {d.body: r.seq for d, r in zip(drafts, results, strict=True)}
     assert await stored_bodies(setup.db) == expected
+
+
+async def test_two_writers_on_one_database_share_the_conversations_without_gaps_or_deadlock(
+    setup: Setup, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # As two web processes would (behind a Redis manager): each writer has its own engine, so
+    # their batches lock the same conversation rows concurrently, in any mix.
+    other_db = Database(database_url)
+    other = MessageWriter(other_db.engine)
+    other.start()
+    try:
+        writers = [setup.writer, other]
+        drafts = [
+            draft(setup.conversations[n % 3], setup.senders[n % 3], f"message {n}")
+            for n in range(120)
+        ]
+
+        async def send_from(writer_number: int) -> list[Stored]:
+            mine = drafts[writer_number::2]
+            results = []
+            for start in range(0, len(mine), 6):  # batches of different sizes meet
+                chunk = mine[start : start + 1 + start % 5]
+                results += await asyncio.gather(*(writers[writer_number].write(d) for d in chunk))
+            return results
+
+        results = [r for rs in await asyncio.gather(send_from(0), send_from(1)) for r in rs]
+    finally:
+        await other.stop()
+        await other_db.dispose()
+    # A deadlock or a clash over a seq would have failed a batch (stored again one by one).
+    assert not [r for r in caplog.records if r.name == "mentormeet.chat.writer"]
+    assert not any(r.duplicate for r in results)
+    stored = await stored_bodies(setup.db)
+    assert stored == {r.body: r.seq for r in results}
+    for conversation_id in setup.conversations:
+        seqs = sorted(r.seq for r in results if r.conversation_id == conversation_id)
+        assert seqs == list(range(1, len(seqs) + 1))
 
 
 async def test_a_client_id_sent_again_is_stored_once_within_a_batch_and_across_batches(
