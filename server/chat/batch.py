@@ -9,8 +9,10 @@ import collections
 import datetime as dt
 import functools
 import sqlite3
-from collections.abc import Mapping
-from typing import Any, NamedTuple, Protocol
+from collections.abc import Coroutine, Mapping
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
+
+T = TypeVar("T")
 
 # Drafts per transaction at most: a batch's bound parameters stay well inside SQLite's limit.
 MAX_BATCH = 256
@@ -42,11 +44,11 @@ class Stored(NamedTuple):
 
 
 class BatchStore(Protocol):
-    """The three statements a batch needs, inside one open transaction."""
+    """The three steps a batch needs, inside one open transaction."""
 
-    def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]: ...
+    async def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]: ...
 
-    def reserve_seqs(self, counts: dict[int, int]) -> dict[int, int]:
+    async def reserve_seqs(self, counts: dict[int, int]) -> dict[int, int]:
         """Adds each count to its conversation's last seq; returns the new last seqs.
 
         Rows are locked in conversation id order, so concurrent writers cannot deadlock.
@@ -54,17 +56,17 @@ class BatchStore(Protocol):
         """
         ...
 
-    def insert(self, rows: list[dict[str, Any]]) -> list[Stored]: ...
+    async def insert(self, rows: list[dict[str, Any]]) -> list[Stored]: ...
 
 
-def commit_batch(store: BatchStore, drafts: list[Draft]) -> list[Stored]:
+async def commit_batch(store: BatchStore, drafts: list[Draft]) -> list[Stored]:
     """Stores the drafts in the store's transaction: one result per draft, in order.
 
     A client id already stored (a resend) returns the first result and stores nothing; seq is
     reserved on the conversation row, which also serialises concurrent writers on PostgreSQL.
     """
     keys = sorted({(d.sender_id, d.client_id) for d in drafts})
-    existing = {(s.sender_id, s.client_id): s for s in store.find_sent(keys)}
+    existing = {(s.sender_id, s.client_id): s for s in await store.find_sent(keys)}
     fresh: dict[tuple[int, str], Draft] = {}
     for draft in drafts:
         key = (draft.sender_id, draft.client_id)
@@ -73,7 +75,7 @@ def commit_batch(store: BatchStore, drafts: list[Draft]) -> list[Stored]:
     stored: dict[tuple[int, str], Stored] = {}
     if fresh:
         counts = collections.Counter(d.conversation_id for d in fresh.values())
-        last_seq = store.reserve_seqs(dict(counts))
+        last_seq = await store.reserve_seqs(dict(counts))
         next_seq = {
             conversation: last_seq[conversation] - count + 1
             for conversation, count in counts.items()
@@ -96,7 +98,7 @@ def commit_batch(store: BatchStore, drafts: list[Draft]) -> list[Stored]:
                     "created_at": now,
                 }
             )
-        stored = {(s.sender_id, s.client_id): s for s in store.insert(rows)}
+        stored = {(s.sender_id, s.client_id): s for s in await store.insert(rows)}
     results: list[Stored] = []
     answered: set[tuple[int, str]] = set()
     for draft in drafts:
@@ -111,7 +113,7 @@ def commit_batch(store: BatchStore, drafts: list[Draft]) -> list[Stored]:
     return results
 
 
-_COLUMNS = (
+COLUMNS = (
     "conversation_id",
     "seq",
     "sender_id",
@@ -124,16 +126,33 @@ _COLUMNS = (
 )
 
 
+def run_unsuspended(steps: Coroutine[Any, Any, T]) -> T:
+    """The result of a coroutine that never suspends, run without an event loop.
+
+    A batch's steps over the sqlite3 driver are plain blocking calls in the chat store process;
+    they are coroutines only so that one `commit_batch` serves SQLite and PostgreSQL alike.
+    """
+    try:
+        steps.send(None)
+    except StopIteration as finished:
+        return cast(T, finished.value)
+    steps.close()
+    raise RuntimeError("a batch step over sqlite3 suspended")
+
+
 class SQLiteStore:
-    """A batch over the sqlite3 driver itself: the chat hot path without per-statement layers."""
+    """A batch over the sqlite3 driver itself: the chat hot path without per-statement layers.
+
+    Its steps block (see `run_unsuspended`): it serves the chat store process, not an event loop.
+    """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._cursor = connection.cursor()
 
-    def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]:
+    async def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]:
         # A join on the keys probes the (sender_id, client_id) index once per key.
         self._cursor.execute(
-            f"SELECT message.id, {', '.join(f'message.{column}' for column in _COLUMNS)} "
+            f"SELECT message.id, {', '.join(f'message.{column}' for column in COLUMNS)} "
             f"FROM (VALUES {_pairs(len(keys))}) AS sent JOIN message "
             "ON message.sender_id = sent.column1 AND message.client_id = sent.column2",
             [value for key in keys for value in key],
@@ -166,7 +185,7 @@ class SQLiteStore:
             ) in self._cursor.fetchall()
         ]
 
-    def reserve_seqs(self, counts: dict[int, int]) -> dict[int, int]:
+    async def reserve_seqs(self, counts: dict[int, int]) -> dict[int, int]:
         # SQLite has one writer at a time (BEGIN IMMEDIATE): no lock order to keep. One prepared
         # statement per conversation: a single UPDATE … FROM (VALUES …) cost more, as SQLite
         # materialises the list in memory it maps and unmaps again (~35 page faults a batch).
@@ -181,13 +200,13 @@ class SQLiteStore:
             last_seq[conversation] = int(row[0])
         return last_seq
 
-    def insert(self, rows: list[dict[str, Any]]) -> list[Stored]:
+    async def insert(self, rows: list[dict[str, Any]]) -> list[Stored]:
         # One prepared statement for every row, then the new ids read back through the
         # (sender_id, client_id) index: cheaper than a multi-row INSERT … RETURNING.
         self._cursor.executemany(
-            f"INSERT INTO message ({', '.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))})",
+            f"INSERT INTO message ({', '.join(COLUMNS)}) VALUES ({','.join('?' * len(COLUMNS))})",
             [
-                [*(row[column] for column in _COLUMNS[:-1]), _to_sqlite(row["created_at"])]
+                [*(row[column] for column in COLUMNS[:-1]), _to_sqlite(row["created_at"])]
                 for row in rows
             ],
         )

@@ -30,7 +30,14 @@ import struct
 import sys
 from typing import Any
 
-from server.chat.batch import MAX_BATCH, Draft, SQLiteStore, Stored, commit_batch
+from server.chat.batch import (
+    MAX_BATCH,
+    Draft,
+    SQLiteStore,
+    Stored,
+    commit_batch,
+    run_unsuspended,
+)
 from server.sqlite_tuning import tune_sqlite
 
 log = logging.getLogger("mentormeet.chat.store")
@@ -110,7 +117,7 @@ class FrameBuffer:
 def commit(connection: sqlite3.Connection, drafts: list[Draft]) -> list[Stored]:
     connection.execute("BEGIN IMMEDIATE")
     try:
-        results = commit_batch(SQLiteStore(connection), drafts)
+        results = run_unsuspended(commit_batch(SQLiteStore(connection), drafts))
         connection.execute("COMMIT")
     except BaseException:
         if connection.in_transaction:  # a failed COMMIT can leave it open

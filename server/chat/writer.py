@@ -3,7 +3,7 @@
 Group commit: whatever is waiting is stored in one transaction, so the per-commit cost is shared
 by everyone sending at that moment, without waiting on purpose (a lone message is committed at
 once). On SQLite the commits run in the chat store process (`server.chat.store_process`), on
-PostgreSQL through the async engine, one batch at a time.
+PostgreSQL on a connection of the async engine through asyncpg itself, one batch at a time.
 """
 
 from __future__ import annotations
@@ -17,70 +17,75 @@ import sys
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from server.chat.batch import MAX_BATCH, Draft, Stored, commit_batch, stored_from_row
+from server.chat.batch import COLUMNS, MAX_BATCH, Draft, Stored, commit_batch, stored_from_row
 from server.chat.store_process import FrameBuffer, Job, decode_outcomes, encode_jobs
-from server.models import Conversation, Message
 
 log = logging.getLogger("mentormeet.chat.writer")
 
 MAX_GATHER_TURNS = 8
 STOP_TIMEOUT_SECONDS = 40  # beyond the store's 30 s wait for a locked database
-_message = Message.__table__  # type: ignore[attr-defined]
-_conversation = Conversation.__table__  # type: ignore[attr-defined]
 
 
 class MessageNotStored(Exception):
     """The message may not have been stored; the sender resends it with the same client id."""
 
 
-# Statements with a fixed shape, so SQLAlchemy compiles each once and reuses it for every batch.
-_FIND_SENT = select(_message).where(
-    tuple_(_message.c.sender_id, _message.c.client_id).in_(bindparam("keys", expanding=True))
+# The batch's statements on PostgreSQL, sent through asyncpg itself: SQLAlchemy's compiling,
+# parameter expansion and result processing cost more web CPU per batch than the statements.
+# Lists travel as arrays, so each statement has one shape and asyncpg prepares it once.
+_FIND_SENT = (
+    f"SELECT message.id, {', '.join(f'message.{column}' for column in COLUMNS)} FROM message "
+    "JOIN unnest($1::integer[], $2::text[]) AS sent(sender_id, client_id) "
+    "ON message.sender_id = sent.sender_id AND message.client_id = sent.client_id"
 )
-# One statement for all of a batch's conversations: a round trip each cost more than the rest.
 # The rows are locked first, in id order, so that two writers cannot deadlock.
 _LOCK_CONVERSATIONS = (
-    select(_conversation.c.id)
-    .where(_conversation.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_conversation.c.id)
-    .with_for_update()
+    "SELECT id FROM conversation WHERE id = ANY($1::integer[]) ORDER BY id FOR UPDATE"
 )
-_RESERVE_SEQS = text(
+_RESERVE_SEQS = (
     "UPDATE conversation SET last_seq = conversation.last_seq + reserved.count "
-    "FROM unnest(CAST(:ids AS integer[]), CAST(:counts AS integer[])) AS reserved(id, count) "
+    "FROM unnest($1::integer[], $2::integer[]) AS reserved(id, count) "
     "WHERE conversation.id = reserved.id RETURNING conversation.id, conversation.last_seq"
 )
-_INSERT = insert(_message).returning(*_message.c, sort_by_parameter_order=True)
+_INSERT = (
+    f"INSERT INTO message ({', '.join(COLUMNS)}) SELECT * FROM unnest("
+    "$1::integer[], $2::integer[], $3::integer[], $4::text[], $5::text[], $6::text[], "
+    "$7::text[], $8::text[], $9::timestamptz[]) RETURNING id, sender_id, client_id"
+)
 
 
-class _CoreStore:
-    """A batch over SQLAlchemy Core (PostgreSQL, through the async engine)."""
+class _AsyncpgStore:
+    """A batch over an asyncpg connection, inside its open transaction."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Any) -> None:
         self._connection = connection
 
-    def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]:
-        rows = self._connection.execute(_FIND_SENT, {"keys": keys})
-        return [stored_from_row(row._asdict(), duplicate=True) for row in rows]
+    async def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]:
+        senders, client_ids = [sender for sender, _ in keys], [client for _, client in keys]
+        rows = await self._connection.fetch(_FIND_SENT, senders, client_ids)
+        return [stored_from_row(row, duplicate=True) for row in rows]
 
-    def reserve_seqs(self, counts: dict[int, int]) -> dict[int, int]:
+    async def reserve_seqs(self, counts: dict[int, int]) -> dict[int, int]:
         ids = sorted(counts)
-        self._connection.execute(_LOCK_CONVERSATIONS, {"ids": ids})
-        rows = self._connection.execute(
-            _RESERVE_SEQS, {"ids": ids, "counts": [counts[i] for i in ids]}
-        )
-        last_seq = {conversation: int(last) for conversation, last in rows}
+        await self._connection.execute(_LOCK_CONVERSATIONS, ids)
+        rows = await self._connection.fetch(_RESERVE_SEQS, ids, [counts[i] for i in ids])
+        last_seq = {int(row["id"]): int(row["last_seq"]) for row in rows}
         if missing := set(ids) - last_seq.keys():
             raise LookupError(f"no conversation {min(missing)}")
         return last_seq
 
-    def insert(self, rows: list[dict[str, Any]]) -> list[Stored]:
-        # executemany with RETURNING: sent as multi-row INSERTs from one cached statement.
-        inserted = self._connection.execute(_INSERT, rows)
-        return [stored_from_row(row._asdict(), duplicate=False) for row in inserted]
+    async def insert(self, rows: list[dict[str, Any]]) -> list[Stored]:
+        inserted = await self._connection.fetch(
+            _INSERT, *([row[column] for row in rows] for column in COLUMNS)
+        )
+        # RETURNING has no promised order: rows are matched to their ids by their unique key.
+        ids = {(row["sender_id"], row["client_id"]): row["id"] for row in inserted}
+        return [
+            stored_from_row({**row, "id": ids[row["sender_id"], row["client_id"]]}, duplicate=False)
+            for row in rows
+        ]
 
 
 class _StoreProcess(asyncio.Protocol):
@@ -215,13 +220,15 @@ class _StoreProcess(asyncio.Protocol):
 
 
 class _EngineBatches:
-    """PostgreSQL: one writer task commits whatever is queued through the async engine."""
+    """PostgreSQL: one writer task commits whatever is queued, on a connection of the engine."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         # Its own connection, kept: a checkout from the pool (with its ping) for every batch
-        # cost more than the batch's statements.
+        # cost more than the batch's statements. The pool owns it; batches use its asyncpg
+        # connection directly.
         self._connection: AsyncConnection | None = None
+        self._driver_connection: Any = None
         self._queue: asyncio.Queue[tuple[Draft, asyncio.Future[Stored]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -244,20 +251,19 @@ class _EngineBatches:
         await self._disconnect()
 
     async def _commit(self, drafts: list[Draft]) -> list[Stored]:
-        if self._connection is None:
-            self._connection = await self._engine.connect()
-        connection = self._connection
         try:
-            async with connection.begin():
-                return await connection.run_sync(
-                    lambda sync: commit_batch(_CoreStore(sync), drafts)
-                )
+            if self._connection is None:
+                self._connection = await self._engine.connect()
+                raw = await self._connection.get_raw_connection()
+                self._driver_connection = raw.driver_connection
+            async with self._driver_connection.transaction():
+                return await commit_batch(_AsyncpgStore(self._driver_connection), drafts)
         except Exception:
             await self._disconnect()  # it may be broken: the next batch starts afresh
             raise
 
     async def _disconnect(self) -> None:
-        connection, self._connection = self._connection, None
+        connection, self._connection, self._driver_connection = self._connection, None, None
         if connection is not None:
             with contextlib.suppress(Exception):
                 await connection.close()
