@@ -40,14 +40,14 @@ _FIND_SENT = (
     "JOIN unnest($1::integer[], $2::text[]) AS sent(sender_id, client_id) "
     "ON message.sender_id = sent.sender_id AND message.client_id = sent.client_id"
 )
-# The rows are locked first, in id order, so that two writers cannot deadlock.
-_LOCK_CONVERSATIONS = (
-    "SELECT id FROM conversation WHERE id = ANY($1::integer[]) ORDER BY id FOR UPDATE"
-)
+# One round trip. The sub-select locks the rows in id order and a row is updated only once it
+# is locked, so a writer waits for locks only in id order: two writers cannot deadlock.
 _RESERVE_SEQS = (
     "UPDATE conversation SET last_seq = conversation.last_seq + reserved.count "
-    "FROM unnest($1::integer[], $2::integer[]) AS reserved(id, count) "
-    "WHERE conversation.id = reserved.id RETURNING conversation.id, conversation.last_seq"
+    "FROM (SELECT id FROM conversation WHERE id = ANY($1::integer[]) ORDER BY id FOR UPDATE) "
+    "AS locked JOIN unnest($1::integer[], $2::integer[]) AS reserved(id, count) "
+    "ON reserved.id = locked.id "
+    "WHERE conversation.id = locked.id RETURNING conversation.id, conversation.last_seq"
 )
 _INSERT = (
     f"INSERT INTO message ({', '.join(COLUMNS)}) SELECT * FROM unnest("
@@ -69,7 +69,6 @@ class _AsyncpgStore:
 
     async def reserve_seqs(self, counts: dict[int, int]) -> dict[int, int]:
         ids = sorted(counts)
-        await self._connection.execute(_LOCK_CONVERSATIONS, ids)
         rows = await self._connection.fetch(_RESERVE_SEQS, ids, [counts[i] for i in ids])
         last_seq = {int(row["id"]): int(row["last_seq"]) for row in rows}
         if missing := set(ids) - last_seq.keys():
