@@ -49,7 +49,7 @@ _RESERVE_SEQS = (
     "ON reserved.id = locked.id "
     "WHERE conversation.id = locked.id RETURNING conversation.id, conversation.last_seq"
 )
-_INSERT = (
+_INSERT = (  # one array per column, typed in the order of COLUMNS
     f"INSERT INTO message ({', '.join(COLUMNS)}) SELECT * FROM unnest("
     "$1::integer[], $2::integer[], $3::integer[], $4::text[], $5::text[], $6::text[], "
     "$7::text[], $8::text[], $9::timestamptz[]) RETURNING id, sender_id, client_id"
