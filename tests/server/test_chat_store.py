@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from server.chat.batch import Draft, Stored
+from server.chat.batch import Draft, Stored, run_unsuspended
 from server.chat.conversations import conversation_for_pairing
 from server.chat.writer import MessageNotStored, MessageWriter
 from server.db import Database
@@ -181,6 +181,19 @@ async def test_a_draft_the_store_process_cannot_be_handed_fails_instead_of_waiti
     fine = await setup.writer.write(draft(setup.conversations[0], setup.senders[0], "fine"))
     assert fine.seq == 1
     assert await stored_bodies(setup.db) == {"fine": 1}
+
+
+def test_the_sqlite_steps_run_without_a_loop_and_one_that_suspends_is_an_error() -> None:
+    async def plain_calls() -> int:
+        return 7
+
+    async def suspends() -> int:
+        await asyncio.sleep(0)
+        return 7
+
+    assert run_unsuspended(plain_calls()) == 7
+    with pytest.raises(RuntimeError, match="suspended"):
+        run_unsuspended(suspends())
 
 
 async def test_stop_stores_everything_it_was_given_first(setup: Setup) -> None:
