@@ -124,6 +124,8 @@ COLUMNS = (
     "reasons",
     "created_at",
 )
+# What a stored message is read back as, by either store: its id, then COLUMNS.
+STORED_SELECT_LIST = ", ".join(f"message.{column}" for column in ("id", *COLUMNS))
 
 
 def run_unsuspended(steps: Coroutine[Any, Any, T]) -> T:
@@ -152,8 +154,7 @@ class SQLiteStore:
     async def find_sent(self, keys: list[tuple[int, str]]) -> list[Stored]:
         # A join on the keys probes the (sender_id, client_id) index once per key.
         self._cursor.execute(
-            f"SELECT message.id, {', '.join(f'message.{column}' for column in COLUMNS)} "
-            f"FROM (VALUES {_pairs(len(keys))}) AS sent JOIN message "
+            f"SELECT {STORED_SELECT_LIST} FROM (VALUES {_pairs(len(keys))}) AS sent JOIN message "
             "ON message.sender_id = sent.column1 AND message.client_id = sent.column2",
             [value for key in keys for value in key],
         )

@@ -19,7 +19,15 @@ from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from server.chat.batch import COLUMNS, MAX_BATCH, Draft, Stored, commit_batch, stored_from_row
+from server.chat.batch import (
+    COLUMNS,
+    MAX_BATCH,
+    STORED_SELECT_LIST,
+    Draft,
+    Stored,
+    commit_batch,
+    stored_from_row,
+)
 from server.chat.store_process import FrameBuffer, Job, decode_outcomes, encode_jobs
 
 log = logging.getLogger("mentormeet.chat.writer")
@@ -36,7 +44,7 @@ class MessageNotStored(Exception):
 # parameter expansion and result processing cost more web CPU per batch than the statements.
 # Lists travel as arrays, so each statement has one shape and asyncpg prepares it once.
 _FIND_SENT = (
-    f"SELECT message.id, {', '.join(f'message.{column}' for column in COLUMNS)} FROM message "
+    f"SELECT {STORED_SELECT_LIST} FROM message "
     "JOIN unnest($1::integer[], $2::text[]) AS sent(sender_id, client_id) "
     "ON message.sender_id = sent.sender_id AND message.client_id = sent.client_id"
 )
