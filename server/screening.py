@@ -13,11 +13,16 @@ Rules
   domains (``https://…``, ``www.x``, ``example.co.uk``, ``bit.ly/xyz``, ``example dot com``),
   social handles (``@someone``, ``snap: someone``) and invitations to move the conversation
   elsewhere ("add me on snap", "my insta is …", "whatsapp me", "find me on discord",
-  "dm me", "text me on …", "what's your number"), and a postal address given with a postcode
-  or as "my address is …" / "I live at 12 …".
+  "dm me", "text me on …", "what's your number", "I'll ring you on your mobile"; not what
+  others do: "they'd text me"), and a home address given with a postcode, as "my address is …" /
+  "I live at 12 …" / "I'm at 14 Elm Avenue", or asked for. Freephone and helpline numbers (08…)
+  are not someone's contact details; characters spaced out ("s n a p : j o") and platform names
+  in digits ("sn4p") are read as written together.
   Verdict: ``HOLD`` when the mentee is under 18, otherwise ``FLAG``.
 * **Risk terms** (maintained by the DSL, seeded with :data:`DEFAULT_RISK_TERMS`): a term of
-  severity ``SEVERE`` gives ``HOLD``; ``MEDIUM`` or ``LOW`` gives ``FLAG``.
+  severity ``SEVERE`` gives ``HOLD``; ``MEDIUM`` or ``LOW`` gives ``FLAG``. Besides words, a
+  phrase may hold choices (``mum/dad/parents``: any one of them) and gaps (``*``: up to
+  :data:`MAX_GAP_WORDS` other words), e.g. ``don't * tell your mum/dad``.
 * Otherwise ``DELIVER``. The strictest verdict found wins (HOLD > FLAG > DELIVER).
 
 Reasons
@@ -44,8 +49,13 @@ collapsed. Risk phrases are normalised the same way and then matched on whole wo
 apostrophe variants and common chat spellings made equal (don't / dont / don’t / do not,
 u / you, ur / your, wanna / want to, anybody / anyone, mom / mum, pic / photo / picture …), and
 also against a copy with digit-for-letter tricks undone ("s3cret") and with stretched letters
-squashed ("secrettt"). Every expensive regular expression is gated by a cheap test (a digit, an
-``@``, a dot followed by a letter, or a keyword among the message's words).
+squashed ("secrettt"). Sums of money read as the word "money" ("£20", "50 quid", "a tenner").
+A phrase of several words also matches other forms of its words (Snowball stems: "he hits me"
+matches "he hit me", "meet up" matches "meeting up"), except a word the phrase gives in an -ing
+or -ed form, which must be as written ("self harming" is more specific than "self harm"); a
+one-word phrase matches that word only ("nudes" is not "nude"). Every expensive regular
+expression is gated by a cheap test (a digit, an ``@``, a dot followed by a letter, or a keyword
+among the message's words); a phrase is tried only when its least common word is there.
 """
 
 from __future__ import annotations
@@ -53,12 +63,17 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import snowballstemmer
+
 __all__ = [
     "DEFAULT_RISK_TERMS",
+    "FIRST_RISK_TERMS",
+    "WIDER_RISK_TERMS",
     "RiskTerm",
     "Screener",
     "ScreeningResult",
@@ -138,9 +153,9 @@ def _t(phrase: str, severity: Severity, category: str) -> RiskTerm:
 
 _S, _M, _L = Severity.SEVERE, Severity.MEDIUM, Severity.LOW
 
-#: Seeded default risk terms. Phrases are matched on whole words after normalisation, so
-#: "don't tell anyone" also matches "dont tell anybody" and "do not tell any1".
-DEFAULT_RISK_TERMS: tuple[RiskTerm, ...] = (
+#: The list first seeded (migration 0003). Phrases are matched on whole words after
+#: normalisation, so "don't tell anyone" also matches "dont tell anybody" and "do not tell any1".
+FIRST_RISK_TERMS: tuple[RiskTerm, ...] = (
     # secrecy
     _t("don't tell anyone", _M, "secrecy"),
     _t("you can't tell anyone", _M, "secrecy"),
@@ -280,6 +295,228 @@ DEFAULT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("sexy", _M, "sexual"),
 )
 
+#: Added to the seeded list by migration 0012: the same concerns in more of the ways people
+#: write them, using choices ("mum/dad") and gaps ("*"), see `phrase_parts`.
+WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
+    # secrecy
+    _t("don't/dont need/have to tell your mum/dad/parents/family/carer/carers", _S, "secrecy"),
+    _t("your mum/dad/parents/family/carer/carers wouldn't/won't understand", _M, "secrecy"),
+    _t("your mum/dad/parents/family/carer/carers * not * know", _S, "secrecy"),
+    _t(
+        "don't tell * staff/charity/coordinator/programme/office/police/teacher/teachers",
+        _M,
+        "secrecy",
+    ),
+    _t(
+        "not * mention * staff/coordinator/office/charity/programme/parents/mum/dad/teacher",
+        _M,
+        "secrecy",
+    ),
+    _t("not * mention * at home", _M, "secrecy"),
+    _t("not * mention our chats/messages/conversations", _M, "secrecy"),
+    _t("keep * between me and you", _M, "secrecy"),
+    _t("keep * between you and me", _M, "secrecy"),
+    _t("stays between us", _M, "secrecy"),
+    _t("stays between you and me", _M, "secrecy"),
+    _t("just between us", _M, "secrecy"),
+    _t("keep it/this/that/these/them/us secret", _M, "secrecy"),
+    _t("keep it to yourself", _M, "secrecy"),
+    _t("keep * from your mum/dad/parents/family/carer/carers", _S, "secrecy"),
+    _t("hide * from your mum/dad/parents/family/carer/carers", _S, "secrecy"),
+    _t("no one * needs to know", _S, "secrecy"),
+    _t("no one else will/would/can know", _M, "secrecy"),
+    _t("so no one sees/finds/reads/knows", _M, "secrecy"),
+    _t("won't/will not pass it on", _M, "secrecy"),
+    _t(
+        "clear/wipe/erase/delete/hide * messages/chat/chats/texts/conversation/history",
+        _M,
+        "secrecy",
+    ),
+    _t("don't screenshot", _M, "secrecy"),
+    _t("don't show anyone", _M, "secrecy"),
+    _t("make sure your mum/dad/parents/family/carer does/do not see", _S, "secrecy"),
+    _t("not see these/our messages/chat/chats/texts/conversation", _M, "secrecy"),
+    _t("if your * ask/asks who", _S, "secrecy"),
+    _t("just say it is a/your friend/mate", _S, "secrecy"),
+    _t("on the down low", _M, "secrecy"),
+    _t("on the dl", _M, "secrecy"),
+    _t("not mention this/it/us/anything to anyone", _M, "secrecy"),
+    # meeting
+    _t("come/pop round/over/to yours/mine", _S, "meeting"),
+    _t("come/pop round/over to my house/place/flat/home", _S, "meeting"),
+    _t("crash/stay/sleep/kip at/round/over mine", _S, "meeting"),
+    _t("when are/is your parents/mum/dad/family/carer/carers out/away/gone", _S, "meeting"),
+    _t("are/is your parents/mum/dad/carer/carers * out/away/home", _S, "meeting"),
+    _t("do/does your parents/mum/dad/carer/carers get back/home", _S, "meeting"),
+    _t("no one will be in/home/there/around", _S, "meeting"),
+    _t("anyone else in the house/home/flat", _S, "meeting"),
+    _t("anyone else home", _S, "meeting"),
+    _t("are you on your own", _S, "meeting"),
+    _t("are you by yourself", _S, "meeting"),
+    _t("it is just you", _S, "meeting"),
+    _t("don't bring anyone", _S, "meeting"),
+    _t("come alone", _S, "meeting"),
+    _t("where * do you live", _M, "meeting"),
+    _t("what/which area * you live", _M, "meeting"),
+    _t("wait for you outside/after", _M, "meeting"),
+    _t("outside your school/college/house/home/work", _M, "meeting"),
+    _t("see you in person", _M, "meeting"),
+    _t("meet * in real life", _M, "meeting"),
+    _t("see you in real life", _M, "meeting"),
+    _t("not on camera", _M, "meeting"),
+    _t(
+        "meet me/you/up * park/station/shops/cinema/town/cafe/costa/starbucks/mcdonalds",
+        _M,
+        "meeting",
+    ),
+    _t(
+        "could/can/should/shall meet * park/station/shops/cinema/town/cafe/costa/starbucks",
+        _M,
+        "meeting",
+    ),
+    _t("meet * after school/college/work", _M, "meeting"),
+    _t("we/us could/can/shall/should * meet up", _M, "meeting"),
+    _t("we/us could/can/shall/should hang out", _M, "meeting"),
+    _t("hang out sometime", _M, "meeting"),
+    _t("take you out/for dinner/lunch/coffee/drinks/food", _M, "meeting"),
+    _t("grab/get a coffee/drink/bite * sometime/together", _M, "meeting"),
+    _t("no need to * through the programme/charity/coordinator/app", _M, "meeting"),
+    _t("without going through the programme/charity/coordinator/app", _M, "meeting"),
+    _t("don't need to book/tell/ask * charity/programme/coordinator/scheme/office", _M, "meeting"),
+    _t("come see me", _M, "meeting"),
+    _t("come and see me", _M, "meeting"),
+    # gifts
+    _t("send/sent/give/gave you * money", _M, "gifts"),
+    _t("send/sent you * each/every month/week", _M, "gifts"),
+    _t("pay you * money", _S, "gifts"),
+    _t("pay me/you back", _M, "gifts"),
+    _t("do something for me", _M, "gifts"),
+    _t("need any money", _M, "gifts"),
+    _t("owe * money", _M, "gifts"),
+    _t("sort code", _S, "gifts"),
+    _t("your account number", _S, "gifts"),
+    _t("card number", _S, "gifts"),
+    _t("number on your card", _S, "gifts"),
+    _t("digits on the back", _S, "gifts"),
+    _t("your pin", _S, "gifts"),
+    _t("buy/get you a/some new", _M, "gifts"),
+    _t("buy you * clothes/trainers/phone/present/gift/something/anything", _M, "gifts"),
+    _t("you a little something", _M, "gifts"),
+    _t("send/give/get you * voucher/vouchers/giftcard", _M, "gifts"),
+    _t("voucher/vouchers/giftcard * for you", _M, "gifts"),
+    _t("something in the post", _M, "gifts"),
+    _t("in the post for you", _M, "gifts"),
+    _t("cover your * fare/ticket/tickets/travel", _M, "gifts"),
+    _t("pay for your * fare/ticket/tickets/travel/taxi/uber/lessons/phone/clothes", _M, "gifts"),
+    # self-harm
+    _t("too many pills/tablets/paracetamol", _S, "self-harm"),
+    _t("a bottle of pills/tablets/paracetamol", _S, "self-harm"),
+    _t("loads of pills/tablets/paracetamol", _S, "self-harm"),
+    _t("save/stockpile * pills/tablets/paracetamol", _S, "self-harm"),
+    _t("point of/in living", _S, "self-harm"),
+    _t("what is the point anymore", _M, "self-harm"),
+    _t("cannot do this anymore", _M, "self-harm"),
+    _t("hurt myself", _M, "self-harm"),
+    _t("hurt myself again", _S, "self-harm"),
+    _t("jump off * bridge/building/roof/cliff", _S, "self-harm"),
+    _t("jump/step/throw myself in front of", _S, "self-harm"),
+    _t("burn myself", _S, "self-harm"),
+    _t("hang myself", _S, "self-harm"),
+    _t("slit/cut my wrists", _S, "self-harm"),
+    _t("scars/cuts on my arm/arms/wrist/wrists/leg/legs/thighs", _S, "self-harm"),
+    _t("take my own life", _S, "self-harm"),
+    _t("not be alive", _S, "self-harm"),
+    _t("be alive by", _S, "self-harm"),
+    _t("not be around much longer", _S, "self-harm"),
+    _t("just not wake up", _S, "self-harm"),
+    _t("and not wake up", _S, "self-harm"),
+    _t("not wake up again", _S, "self-harm"),
+    _t("never wake up again", _S, "self-harm"),
+    _t("wish i was/were dead", _S, "self-harm"),
+    _t("wish i was/were not here/alive", _S, "self-harm"),
+    _t("wish i was/were never born", _S, "self-harm"),
+    _t("wish i had never been born", _S, "self-harm"),
+    _t("not want to be alive", _S, "self-harm"),
+    _t("not deserve food/to eat/to live", _S, "self-harm"),
+    _t("not eaten in/for", _M, "self-harm"),
+    _t("cannot go on", _M, "self-harm"),
+    _t("no one would miss me", _S, "self-harm"),
+    _t("better off if i", _S, "self-harm"),
+    _t("suicide note", _S, "self-harm"),
+    # abuse
+    _t("touched me", _S, "abuse"),
+    _t("lock me in", _S, "abuse"),
+    _t("hit me if/when/for/with/again", _S, "abuse"),
+    _t("punch/punches/slap/slaps/choke/chokes/strangle/strangles/stab/stabs me", _S, "abuse"),
+    _t("grabbed me by", _S, "abuse"),
+    _t("by the neck/throat", _S, "abuse"),
+    _t("threw/throws/throw * at me", _M, "abuse"),
+    _t("not fed/feed me/us", _S, "abuse"),
+    _t("no food in the house/home", _M, "abuse"),
+    _t("he/she/they will/would hurt me", _S, "abuse"),
+    _t("if i tell anyone", _S, "abuse"),
+    _t("if you tell anyone", _S, "abuse"),
+    _t("make me deliver/carry/sell/hold/move/drop", _S, "abuse"),
+    _t("take/deliver/carry/drop/move * packages/parcels", _S, "abuse"),
+    _t("run/sell/carry/deliver/hold * drugs", _S, "abuse"),
+    _t("selling for him/them", _S, "abuse"),
+    _t("work it off", _S, "abuse"),
+    _t("use my bank account", _S, "abuse"),
+    _t("gave me a phone", _M, "abuse"),
+    _t("gives me stuff/money/presents/gifts", _M, "abuse"),
+    _t("bruise/bruises on my", _M, "abuse"),
+    _t("sent abroad/away * married/marry", _S, "abuse"),
+    _t("me to * to get married", _S, "abuse"),
+    _t("married * not want", _S, "abuse"),
+    _t("force/forced/forcing/make/making/made me * marry/married", _S, "abuse"),
+    _t("forced * to marry/wed", _S, "abuse"),
+    _t("is abusive", _S, "abuse"),
+    _t(
+        "scared/afraid/frightened/terrified of my "
+        "dad/mum/stepdad/stepmum/boyfriend/brother/parents/carer/uncle",
+        _M,
+        "abuse",
+    ),
+    _t("threaten me", _S, "abuse"),
+    _t("threaten * to share/post/send", _S, "abuse"),
+    _t("share * pictures of me", _S, "abuse"),
+    _t("unless i send", _S, "abuse"),
+    _t("come/comes in/into my room at night", _S, "abuse"),
+    _t("not allowed out", _M, "abuse"),
+    _t("take/takes my wages/money", _M, "abuse"),
+    # sexual
+    _t("ever done it", _M, "sexual"),
+    _t("see more of you", _M, "sexual"),
+    _t("no one * will see it/them/this", _S, "sexual"),
+    _t("see a picture of me", _M, "sexual"),
+    _t("think about you * night/bed", _S, "sexual"),
+    _t("think about you a lot", _M, "sexual"),
+    _t("dream/dreamt/dreamed about you", _M, "sexual"),
+    _t("you in bed", _S, "sexual"),
+    _t("age is just a number", _S, "sexual"),
+    _t("show me your body", _S, "sexual"),
+    _t("show me * on cam/camera/webcam", _S, "sexual"),
+    _t("you got a boyfriend/girlfriend", _L, "sexual"),
+    _t("fancy you", _M, "sexual"),
+    _t("pay you * pictures/nudes", _S, "sexual"),
+    _t("what you are wearing", _S, "sexual"),
+    _t("you are so fit/hot/pretty/gorgeous", _M, "sexual"),
+    _t("you look/looked * fit/hot/sexy/pretty/gorgeous/beautiful", _M, "sexual"),
+    _t("give you a massage", _S, "sexual"),
+    _t("naked", _M, "sexual"),
+    _t("nude picture/pictures/selfie/selfies", _S, "sexual"),
+    _t("send * selfie", _M, "sexual"),
+    _t("kiss you", _M, "sexual"),
+    _t("sext/sexting", _M, "sexual"),
+    _t("special to me", _M, "sexual"),
+    _t("than my other mentees", _M, "sexual"),
+    _t("no one understands you like i do", _S, "sexual"),
+    _t("special relationship/friendship", _M, "sexual"),
+)
+
+#: Seeded default risk terms.
+DEFAULT_RISK_TERMS = FIRST_RISK_TERMS + WIDER_RISK_TERMS
+
 
 # ----------------------------------------------------------------------------- normalisation
 
@@ -324,7 +561,13 @@ _CANON: dict[str, str] = {
     "photo": "picture", "photos": "pictures", "luv": "love",
     "abt": "about", "thru": "through", "instagram": "insta", "snapchat": "snap",
     "ig": "insta", "fb": "facebook", "watsapp": "whatsapp", "whatsap": "whatsapp",
-    "numba": "number", "nummber": "number",
+    "numba": "number", "nummber": "number", "del": "delete", "convo": "conversation",
+    "convos": "conversations", "rn": "right now", "ad": "add", "snapp": "snap",
+    "theyd": "they would", "youd": "you would", "theyll": "they will", "youll": "you will",
+    "ull": "you will", "uve": "you have", "urself": "yourself", "bf": "boyfriend",
+    "gf": "girlfriend", "noods": "nudes", "nudez": "nudes", "cash": "money", "dosh": "money",
+    "wiv": "with", "whereabouts": "where about", "summat": "something", "sumthin": "something",
+    "sum1": "someone",
 }  # fmt: skip
 
 # Two-word spellings of app names joined before canonicalising ("whats app", "e-mail").
@@ -332,10 +575,20 @@ _COMPOUNDS: dict[tuple[str, str], str] = {
     ("whats", "app"): "whatsapp", ("wats", "app"): "whatsapp", ("tik", "tok"): "tiktok",
     ("snap", "chat"): "snapchat", ("e", "mail"): "email", ("face", "time"): "facetime",
     ("face", "book"): "facebook", ("insta", "gram"): "instagram", ("x", "box"): "xbox",
-    ("play", "station"): "playstation",
+    ("play", "station"): "playstation", ("group", "chat"): "groupchat",
+    ("post", "code"): "postcode", ("gift", "card"): "giftcard",
 }  # fmt: skip
 _COMPOUND_FIRST = frozenset(first for first, _ in _COMPOUNDS)
 _HIT_UP = re.compile(r"\bhit (?:me|us) up\b")
+# Sums of money read as the word "money", so "lend me 50 quid" matches "lend me money".
+_MONEY = re.compile(
+    r"£\s*[0-9][0-9,]*(?:\.[0-9]+)?(?:k|m)?(?![\w.])"
+    r"|\b[0-9][0-9,]*(?:\.[0-9]+)?\s*(?:quid|pounds?|grand|dollars?|euros?|bucks)\b"
+    r"|\b(?:an? )?(?:tenner|fiver)s?\b"
+)
+_CONTRACTED = {"ll": "will", "d": "would", "re": "are", "ve": "have", "m": "am"}
+_CONTRACTION = re.compile(r"\b(i|you|he|she|it|we|they|who|that|there)'(ll|d|re|ve|m)\b")
+_MONEY_HINT = re.compile("£|quid|pound|grand|dollar|euro|buck|tenner|fiver")
 _WORD = re.compile(r"[\w@]+")
 _LEET = str.maketrans("013457@$", "oieastas")
 _HAS_DIGIT = re.compile(r"[0-9]")
@@ -355,9 +608,13 @@ def _basic(text: str) -> str:
 def _words(t: str) -> list[str]:
     """Canonical word list of a basic-normalised text (apostrophes dropped, chat spellings)."""
     if "'" in t:
+        if "'" in t[:-1]:  # "he'll" is "he will", where "hell" would be another word
+            t = _CONTRACTION.sub(lambda m: f"{m[1]} {_CONTRACTED[m[2]]}", t)
         t = t.replace("'", "")
     if " up" in t:  # "he hit me up on snap" is an invitation, not a blow
         t = _HIT_UP.sub("hmu", t)
+    if _MONEY_HINT.search(t) is not None:
+        t = _MONEY.sub(" money ", t)
     tokens: list[str] = _WORD.findall(t)
     if not _COMPOUND_FIRST.isdisjoint(tokens):
         joined: list[str] = []
@@ -380,13 +637,63 @@ def _words(t: str) -> list[str]:
     return out
 
 
-def _phrase_key(phrase: str) -> str:
-    return " ".join(_words(_basic(phrase)))
+# Phrase syntax beyond plain words: "mum/dad/parents" is any one of them, and a "*" between
+# words stands for up to MAX_GAP_WORDS other words ("don't * tell your mum").
+CHOICE = "/"
+GAP = "*"
+MAX_GAP_WORDS = 4
+
+PhrasePart = tuple[tuple[str, ...], ...] | None  # word sequences to choose from; None: a gap
+
+
+def phrase_parts(phrase: str) -> list[PhrasePart]:
+    """A phrase as the parts it is matched on, normalised as messages are.
+
+    Plain words next to each other are normalised together, so "whats app" still joins up.
+    Gaps at either end mean nothing and are dropped; so is a choice with no words in it.
+    """
+    parts: list[PhrasePart] = []
+    plain: list[str] = []
+
+    def end_plain() -> None:
+        parts.extend(((word,),) for word in _words(" ".join(plain)))
+        plain.clear()
+
+    for token in _basic(phrase).split():
+        if token == GAP:
+            end_plain()
+            if parts and parts[-1] is not None:
+                parts.append(None)
+        elif CHOICE in token:
+            end_plain()
+            choices = tuple(
+                dict.fromkeys(w for w in (tuple(_words(c)) for c in token.split(CHOICE)) if w)
+            )
+            if choices:
+                parts.append(choices)
+        else:
+            plain.append(token)
+    end_plain()
+    while parts and parts[-1] is None:
+        parts.pop()
+    return parts
 
 
 def phrase_words(phrase: str) -> list[str]:
-    """The words a phrase is matched on, after the same normalisation messages get."""
-    return _words(_basic(phrase))
+    """The words of a phrase, each choice included, after the normalisation messages get."""
+    return [word for part in phrase_parts(phrase) for choice in part or () for word in choice]
+
+
+_STEMMERS = threading.local()  # a Snowball stemmer keeps state while it works: one per thread
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    """The word's stem ("hitting" -> "hit"), so phrases match other forms of their words."""
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return str(stemmer.stemWord(word))
 
 
 # ----------------------------------------------------------------------------- contact details
@@ -457,7 +764,7 @@ _HAS_LETTER = re.compile(r"[a-z]")
 
 _PLAT_COLON = (
     r"snapchat|snap|sc|instagram|insta|ig|tiktok|discord|telegram|twitter|kik|wickr|whatsapp|"
-    r"facebook|fb|psn|xbox|gamertag|gamer ?tag|skype|bereal|steam|roblox|threads|signal"
+    r"facebook|fb|psn|xbox|gamertag|gamer ?tag|skype|bereal|steam|roblox|threads|signal|gram"
 )
 _COLON_HANDLE = re.compile(
     rf"(?<![\w@])(?:{_PLAT_COLON})(?:\s*(?:name|handle|user(?:name)?|id|tag|acc(?:ount)?))?"
@@ -478,14 +785,14 @@ _NUMWORD = {
 _MULT = {"double": 2, "triple": 3, "treble": 3}
 _ITEM = (
     r"(?:[0-9]+|(?:zero|oh|o+|nought|nil|one|two|three|four|five|six|seven|eight|nine"
-    r"|double|triple|treble)(?![a-z])|[li](?=[0-9]))"  # "l23": letter l / i for one
+    r"|double|triple|treble|hundred)(?![a-z])|[li](?=[0-9]))"  # "l23": letter l / i for one
 )
 _PHONE_RUN = re.compile(rf"(?<![a-z0-9])(?:\+\s*)?[(\[]?\s*{_ITEM}(?:[\s.()\[\]-]*{_ITEM})*")
-_WORD_COMMA = re.compile(r"(?<=[a-z]),(?=\s*[a-z])")
+_WORD_COMMA = re.compile(r"(?<=[a-z]),(?=\s*[a-z])|(?<=[a-z0-9]),(?=\s+[a-z0-9])")
 _RUN_TOKEN = re.compile(r"[0-9]+|[a-z]+")
 # A stretch of digits, separators and O / l look-alikes long enough to hold a phone number.
 _PHONE_PREFILTER = re.compile(r"[0-9o][0-9oli\s.()\[\]-]{6,}")
-_PHONE_WORD_GATE = frozenset(_NUMWORD) | frozenset(_MULT) | {"o", "oo", "ooo"}
+_PHONE_WORD_GATE = frozenset(_NUMWORD) | frozenset(_MULT) | {"o", "oo", "ooo", "hundred"}
 
 # Postal addresses.
 _POSTCODE_AREAS = _wordset(
@@ -499,8 +806,17 @@ _POSTCODE_AREAS = _wordset(
 _POSTCODE_TAIL = re.compile(r"[0-9][a-z0-9]?\s*[0-9]([abd-hjlnp-uw-z]{2})(?![a-z0-9])")
 _ORDINAL_SUFFIXES = frozenset(("st", "nd", "rd", "th"))
 _ADDRESS = re.compile(
-    r"\bmy (?:home |house )?address is\b|\bi (?:live|stay) (?:at|on) (?:number |no )?[0-9]"
+    r"\bmy (?:home |house )?address is\b"
+    r"|\b(?:what is|send me|give me|need|tell me) your (?:home |house )?address\b"
+    r"|\baddress and postcode\b|\bwhat is your postcode\b"
+    r"|\b(?:i|we) (?:live|stay) (?:at|on) (?:flat |apartment |number |no )?[0-9]"
+    # "I'm at number 14 Elm Avenue": a house number on a named street, said of oneself
+    r"|\b(?:i am|we are|i live|we live|i stay|we stay|i am staying|we are staying)(?: at| on)? "
+    r"(?:flat |apartment |number |no )?[0-9]+[a-z]? (?:[a-z]+ ){1,2}(?:road|rd|street|st|lane|"
+    r"avenue|ave|close|drive|way|crescent|grove|gardens|terrace|place|court|walk|row|hill|mews)\b"
 )
+_ADDRESS_WORDS = _wordset("address postcode")
+_ADDRESS_WITH_NUMBER = _wordset("live stay am are")
 
 # Invitations to connect or move elsewhere (matched on the canonical word string).
 _P_ALL = (
@@ -519,9 +835,12 @@ _P_STRICT = (
     r"viber|wechat|reddit|psn|xbox|xbl|gamertag|gamer tag|steam|roblox|number|phone number|"
     r"phone no|mobile number|mobile no|mob no|mob number|whatsapp number|digits|num|email|"
     r"email address|gmail|hotmail|handle|username|user name|@|snap name|snap code|socials|"
-    r"insta name|discord tag"
+    r"insta name|discord tag|gram"
 )
-_P_ASK = _P_STRICT + r"|mobile|mob|cell|personal number|home number|cell number|addy"
+_P_ASK = (
+    _P_STRICT + r"|mobile|mob|cell|personal number|home number|cell number|addy|personal email|"
+    r"personal email address|private email|private number"
+)
 _P_HAVE = (
     r"snap|sc|insta|whatsapp|telegram|discord|tiktok|facebook|twitter|kik|wickr|bereal|skype|"
     r"viber|wechat|imessage|facetime|socials|gamertag"
@@ -543,9 +862,9 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     # add me on snap / find me on tiktok / call me on my mobile
     (
         "add follow find message dm pm inbox text call ring facetime ft contact reach catch get "
-        "friend snap vc",
+        "friend snap vc ping",
         rf"(?:add|follow|find|message|dm|pm|inbox|text|call|ring|facetime|ft|contact|reach|"
-        rf"catch|get|friend|snap|vc) {_OBJ_PREP_PLAT}",
+        rf"catch|get|friend|snap|vc|ping) {_OBJ_PREP_PLAT}",
     ),
     (
         "talk chat speak video",
@@ -575,6 +894,14 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
         rf"(?:i (?:will|can|could|would|shall|am going to)|shall i|let me) (?:{_VIA_VERBS}) you"
         rf"(?!\w){_NOT_HERE}",
     ),
+    # I'll add you (not "add you to the list")
+    (
+        "i shall let",
+        r"(?:i (?:will|can|could|would|shall|am going to)|shall i|let me) add you"
+        r"(?! (?:to|into|onto|in|as|on here|here)\b)(?!\w)",
+    ),
+    # join my discord / join our whatsapp group
+    ("join", rf"join (?:my|our|the) (?:{_P_HAVE}|server|groupchat|gc)(?!\w)"),
     # my insta is … / my snap jo_b123 / my number is … / my phone number / my dms
     (
         "my",
@@ -646,6 +973,13 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:0[0-9]{4}|0[0-9]{1,3} [0-9]{2}|(?:00)?44 [0-9]|zero |oh |o[0-9])",
     ),
     ("give", r"give (?:me|us) a (?:text|bell|buzz|missed call)(?!\w)"),
+    ("give", r"give you a (?:quick )?(?:ring|bell|buzz|phone call|text)(?!\w)"),
+    # I'll ring you on your mobile
+    (
+        "ring call phone text bell facetime",
+        r"(?:ring|call|phone|text|bell|facetime) you(?: [a-z]+){0,3} on your "
+        r"(?:mobile|phone|number|mob|cell|landline|personal)(?!\w)",
+    ),
     # move somewhere else
     (
         "talk chat speak message text contact continue carry",
@@ -680,19 +1014,112 @@ def _is_invitation(words: list[str]) -> bool:
     if words[0] in _INVITE_WHOLE_FIRST and _INVITE_WHOLE.fullmatch(joined):
         return True
     pos = 0
-    for word in words:
+    for i, word in enumerate(words):
         pattern = _INVITE_BY_WORD.get(word)
-        if pattern is not None and pattern.match(joined, pos):
+        if pattern is not None and pattern.match(joined, pos) and not _said_of_others(words, i):
             return True
         pos += len(word) + 1
     return False
 
 
+_OTHERS = _wordset("they he she it school college uni ucas teacher tutor mum dad parents who")
+_MODALS = _wordset("will would can could should might may")
+
+
+def _said_of_others(words: list[str], i: int) -> bool:
+    """Whether words[i] is what someone else does ("they would text me"), not an invitation."""
+    before = words[max(0, i - 2) : i]
+    if before and before[-1] in _OTHERS:
+        return True
+    return len(before) == 2 and before[1] in _MODALS and before[0] in _OTHERS
+
+
 @dataclass(frozen=True)
 class _CompiledTerm:
-    key: str  # " canonical phrase " (padded with spaces for whole-word substring tests)
+    """A phrase ready to match the text's words (one-word phrases) or its tagged words."""
+
+    anchors: tuple[str, ...]  # words (one-word phrases) or stems: one is in every match
+    on_words: bool  # one word: "nudes" is not "nude"; longer phrases match word forms
+    pattern: re.Pattern[str]
     verdict: Verdict
     reason: str
+
+
+def _compile_term(term: RiskTerm) -> _CompiledTerm:
+    """Compiles a phrase (see `phrase_parts`).
+
+    A phrase of several words matches other forms of its words ("he hits me" matches "he hit
+    me", "meet up" matches "meeting up"), except a word written in an -ing or -ed form, which
+    matches as written: "self harming" is more specific than "self harm", "cut myself" than
+    "cutting myself". A one-word phrase matches that word only.
+    """
+    parts = phrase_parts(term.phrase)
+    if not parts:
+        raise ValueError(f"risk term phrase has no words: {term.phrase!r}")
+    severity = Severity(term.severity)
+    verdict = Verdict.HOLD if severity is Severity.SEVERE else Verdict.FLAG
+    reason = f"risk:{term.category}:{' '.join(term.phrase.split())}"
+    first = parts[0]
+    if len(parts) == 1 and first is not None and all(len(choice) == 1 for choice in first):
+        words = tuple(choice[0] for choice in first)
+        return _CompiledTerm(words, True, _whole(_choices(words)), verdict, reason)
+    body = " ".join(
+        rf"(?:\S+ ){{0,{MAX_GAP_WORDS}}}"
+        if part is None
+        else "(?:" + "|".join(" ".join(map(_tagged_word_pattern, c)) for c in part) + ")"
+        for part in parts
+    ).replace("} ", "}")  # a gap brings its own spaces
+    return _CompiledTerm(_anchors(parts), False, _whole(body), verdict, reason)
+
+
+# Words too common to look a phrase up by: "you are so fit" is looked up when "fit" is there.
+_COMMON = _wordset(
+    "i me my you your he she it we they him her us them his their our a an the to of in on at "
+    "for with and or so if not no do does did is are am was were be been have has had will "
+    "would can could should shall may might this that these those there what who when where "
+    "how just up out get got go come one"
+)
+
+
+def _anchors(parts: list[PhrasePart]) -> tuple[str, ...]:
+    """Stems to look a phrase up by: one for each choice of its least common part."""
+
+    def rarity(choice: tuple[str, ...]) -> int:
+        return max((len(word) for word in choice if word not in _COMMON), default=0)
+
+    def anchor(choice: tuple[str, ...]) -> str:
+        return _stem(max(choice, key=lambda word: (word not in _COMMON, len(word))))
+
+    rarest = max(
+        (part for part in parts if part is not None), key=lambda part: min(map(rarity, part))
+    )
+    return tuple(dict.fromkeys(anchor(choice) for choice in rarest))
+
+
+def _tagged_word_pattern(word: str) -> str:
+    stem = _stem(word)
+    if stem != word and word.endswith(("ing", "ed")):
+        return rf"[^ {_TAG}]+{_TAG}{re.escape(word)}"
+    return rf"{re.escape(stem)}{_TAG}\S+"
+
+
+_TAG = ":"  # joins a word's stem and the word itself in the tagged text ("hit:hitting")
+
+
+def _tagged(stems: list[str], words: list[str]) -> str:
+    """The space-padded text of "stem:word" tokens that phrases of several words match."""
+    return (
+        " " + " ".join(f"{stem}{_TAG}{word}" for stem, word in zip(stems, words, strict=True)) + " "
+    )
+
+
+def _choices(choices: Iterable[str]) -> str:
+    return "(?:" + "|".join(re.escape(choice) for choice in choices) + ")"
+
+
+def _whole(body: str) -> re.Pattern[str]:
+    """A pattern matched on whole words of a space-padded text."""
+    return re.compile(rf"(?<= ){body}(?= )")
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
@@ -709,6 +1136,11 @@ def _phone_chunks(run: str) -> tuple[list[str], bool]:
             d = tok[0] * mult + tok[1:] if mult > 1 else tok
         elif tok in _MULT:
             mult = _MULT[tok]
+            words = True
+            continue
+        elif tok == "hundred":  # "nine hundred" is 900
+            if chunks:
+                chunks[-1] += "00"
             words = True
             continue
         else:
@@ -742,7 +1174,8 @@ def _classify_phone(digits: str, plus: bool, groups: list[int], words: bool) -> 
     if digits[0] == "0":
         if digits[1] == "7":  # mobiles; one digit too many is still a number
             return (n in (10, 11) or (n == 12 and (words or len(groups) <= 3))) and plausible_groups
-        return n in (10, 11) and digits[1] in "123589" and plausible_groups
+        # Not 08 or 09: freephone, helpline and premium numbers belong to organisations.
+        return n in (10, 11) and digits[1] in "1235" and plausible_groups
     if digits[0] == "7" and n == 10:  # a mobile without its leading zero
         return words or (len(groups) <= 3 and groups[0] >= 3)
     return False
@@ -803,22 +1236,19 @@ class Screener:
         seen: set[str] = set()
         self._risk_terms: tuple[RiskTerm, ...] = tuple(risk_terms)
         for term in self._risk_terms:
-            key = _phrase_key(term.phrase)
-            if not key:
-                raise ValueError(f"risk term phrase has no words: {term.phrase!r}")
-            severity = Severity(term.severity)
-            phrase = " ".join(term.phrase.split())
-            reason = f"risk:{term.category}:{phrase}"
-            if reason in seen:
-                continue
-            seen.add(reason)
-            verdict = Verdict.HOLD if severity is Severity.SEVERE else Verdict.FLAG
-            compiled.append(_CompiledTerm(f" {key} ", verdict, reason))
+            ct = _compile_term(term)
+            if ct.reason not in seen:
+                seen.add(ct.reason)
+                compiled.append(ct)
         self._terms = tuple(compiled)
-        index: dict[str, list[int]] = {}
-        for i, ct in enumerate(compiled):  # by first word: only candidates get a substring test
-            index.setdefault(ct.key.split()[0], []).append(i)
-        self._index = {word: tuple(idxs) for word, idxs in index.items()}
+        # By anchor: only phrases whose anchor is among the words are tested.
+        by_word: dict[str, list[int]] = {}
+        by_stem: dict[str, list[int]] = {}
+        for i, ct in enumerate(compiled):
+            for anchor in ct.anchors:
+                (by_word if ct.on_words else by_stem).setdefault(anchor, []).append(i)
+        self._by_word = {word: tuple(idxs) for word, idxs in by_word.items()}
+        self._by_stem = {stem: tuple(idxs) for stem, idxs in by_stem.items()}
 
     @property
     def risk_terms(self) -> tuple[RiskTerm, ...]:
@@ -834,6 +1264,11 @@ class Screener:
         word_set = set(words)
         has_digit = _HAS_DIGIT.search(t) is not None
         reasons = _contact_reasons(t, words, word_set, has_digit)
+        if sum(len(word) == 1 for word in words) >= 4 and (joined := _unspaced(t)) != t:
+            # "s n a p : j o 0 9": the same rules over the letters written together
+            joined_words = _words(joined)
+            more = _contact_reasons(joined, joined_words, set(joined_words), has_digit)
+            reasons = [r for r in _CONTACT_ORDER if r in reasons or r in more]
         verdict = Verdict.DELIVER
         if reasons:
             verdict = Verdict.HOLD if mentee_under_18 else Verdict.FLAG
@@ -847,29 +1282,57 @@ class Screener:
     def _matching_terms(self, words: list[str], has_digit: bool) -> list[_CompiledTerm]:
         """Terms whose phrase occurs in the words (or a de-leeted / de-stretched copy)."""
         w = " ".join(words)
-        variants = [(w, words)]
+        variants = [words]
         if has_digit and _MIXED.search(w) is not None:  # "s3cret", "any1"
             leet = [
                 _CANON.get(lt, lt)
                 for tok in words
                 for lt in (tok.translate(_LEET) if _MIXED.search(tok) else tok,)
             ]
-            variants.append((" ".join(leet), leet))
+            if leet != words:
+                variants.append(leet)
         if _STRETCH.search(w) is not None:  # "secrettt", "pleeease"
-            for repl in (r"\1", r"\1\1"):
-                sw = _STRETCH.sub(repl, w)
-                variants.append((sw, sw.split()))
-        index, terms = self._index, self._terms
+            variants.extend(_STRETCH.sub(repl, w).split() for repl in (r"\1", r"\1\1"))
+        terms = self._terms
         hits: set[int] = set()
-        for vw, vwords in variants:
-            padded = f" {vw} "
-            for word in set(vwords):
-                candidates = index.get(word)
-                if candidates is not None:
-                    for i in candidates:
-                        if terms[i].key in padded:
-                            hits.add(i)
+        for vwords in variants:
+            for word in vwords:  # a one-word phrase is there when its word is
+                hits.update(self._by_word.get(word, ()))
+            stems = [_stem(word) for word in vwords]
+            tagged: str | None = None
+            for stem in set(stems):
+                for i in self._by_stem.get(stem, ()):
+                    if tagged is None:
+                        tagged = _tagged(stems, vwords)
+                    if terms[i].pattern.search(tagged):
+                        hits.add(i)
         return [terms[i] for i in sorted(hits)]
+
+
+_CONTACT_ORDER = (REASON_PHONE, REASON_EMAIL, REASON_URL, REASON_SOCIAL, REASON_ADDRESS)
+# Four or more characters each standing alone ("h t t p s : / /"), a letter among them.
+_SPACED_OUT = re.compile(r"(?<!\S)(?:\S[^\w\s]? ){3,}\S[^\w\s]?(?!\S)")
+
+
+def _unspaced(t: str) -> str:
+    """The text with runs of lone characters written together ("s n a p" -> "snap")."""
+    return _SPACED_OUT.sub(
+        lambda m: m.group().replace(" ", "") if _HAS_LETTER.search(m.group()) else m.group(), t
+    )
+
+
+def _unleeted_platforms(t: str, words: list[str]) -> tuple[str, list[str]] | None:
+    """Text and words with platform names written in digits spelt out ("sn4p" -> "snap")."""
+    swaps = {
+        word: plain
+        for word in words
+        if _MIXED.search(word) and (plain := word.translate(_LEET)) in _PLAT_COLON_WORDS
+    }
+    if not swaps:
+        return None
+    for word, plain in swaps.items():
+        t = re.sub(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", plain, t)
+    return t, [swaps.get(word, word) for word in words]
 
 
 def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bool) -> list[str]:
@@ -957,6 +1420,13 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
         social = True
     if not social:
         social = _is_invitation(words)
+    if (
+        not social
+        and has_digit
+        and _MIXED.search(t) is not None
+        and (unleeted := _unleeted_platforms(t, words)) is not None
+    ):
+        social = _COLON_HANDLE.search(unleeted[0]) is not None or _is_invitation(unleeted[1])
 
     address = False
     if has_digit:
@@ -969,11 +1439,14 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
                 and area.isascii()
                 and (start - len(area) == 0 or not t[start - len(area) - 1].isalnum())
                 and area in _POSTCODE_AREAS
-                and m.group(1) not in _ORDINAL_SUFFIXES
+                and (m.group(1) not in _ORDINAL_SUFFIXES or "postcode" in word_set)
             ):
                 address = True
                 break
-    if not address and ("address" in word_set or "live" in word_set or "stay" in word_set):
+    if not address and (
+        not word_set.isdisjoint(_ADDRESS_WORDS)
+        or (has_digit and not word_set.isdisjoint(_ADDRESS_WITH_NUMBER))
+    ):
         address = _ADDRESS.search(" ".join(words)) is not None
 
     reasons: list[str] = []

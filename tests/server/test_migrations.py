@@ -81,3 +81,63 @@ def test_upgrading_from_the_previous_revision_keeps_rows(database_url: str) -> N
 def test_upgrade_is_repeatable(database_url: str) -> None:
     upgrade(database_url)
     upgrade(database_url)
+
+
+def test_the_wider_phrase_list_joins_a_lead_s_list_without_undoing_their_changes(
+    database_url: str,
+) -> None:
+    from alembic import command
+
+    from server.migrate import alembic_config
+    from server.screening import WIDER_RISK_TERMS
+
+    _blank_database(database_url)
+    upgrade(database_url, "0011")
+
+    async def edit_as_a_lead() -> None:
+        engine = create_engine(database_url)
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO organisation (name, kind, timezone, created_at) "
+                    "VALUES ('Kept College', 'college', 'Europe/London', CURRENT_TIMESTAMP)"
+                )
+            )
+            await connection.execute(
+                text(
+                    'INSERT INTO "user" (email, display_name, role, organisation_id, timezone, '
+                    "is_active, created_at) "
+                    "SELECT 'lead@example.org', 'Lead', 'safeguarding', id, "
+                    "'Europe/London', true, CURRENT_TIMESTAMP FROM organisation"
+                )
+            )
+            # removed from the first list; one of the wider phrases added by hand, as medium
+            await connection.execute(text("DELETE FROM riskterm WHERE phrase = 'sexy'"))
+            await connection.execute(
+                text(
+                    "INSERT INTO riskterm (phrase, severity, category, updated_by_id, updated_at) "
+                    "SELECT 'come alone', 'medium', 'meeting', id, CURRENT_TIMESTAMP FROM \"user\""
+                )
+            )
+        await engine.dispose()
+
+    async def phrases() -> dict[str, str]:
+        engine = create_engine(database_url)
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT phrase, severity FROM riskterm"))).all()
+        await engine.dispose()
+        assert len(rows) == len({phrase for phrase, _ in rows})  # no phrase twice
+        return {phrase: severity for phrase, severity in rows}
+
+    asyncio.run(edit_as_a_lead())
+    before = asyncio.run(phrases())
+    upgrade(database_url, "0012")
+    after = asyncio.run(phrases())
+    assert "sexy" not in after
+    assert after["come alone"] == "medium"
+    assert {t.phrase for t in WIDER_RISK_TERMS} <= after.keys()
+    assert len(after) == len(before) + len(WIDER_RISK_TERMS) - 1
+
+    command.downgrade(alembic_config(database_url), "0011")
+    assert asyncio.run(phrases()) == before
+    upgrade(database_url)  # leave it at head, as the fixture gave it

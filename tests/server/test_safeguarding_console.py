@@ -317,6 +317,28 @@ async def test_phrase_list_changes_screening_at_once(
     assert len(await _audit(live_server, "phrases.remove")) == 1
 
 
+async def test_a_phrase_with_choices_and_a_gap_screens_chat(
+    live_server: LiveServer, opened: list[Any]
+) -> None:
+    scene = await _scene(live_server, opened, under_18=False)
+    added = await _phrases_post(
+        scene.lead,
+        "/safeguarding/phrases",
+        {"phrase": "purple * giraffe/zebra", "severity": "severe", "category": "test words"},
+    )
+    assert added.status_code == 303
+    held = await scene.mentor.send(scene.conversation_id, "a Purple spotted zebras parade")
+    assert held["status"] == "held"
+    tested = await _phrases_post(
+        scene.lead, "/safeguarding/phrases/test", {"text": "purple and green giraffes"}
+    )
+    assert "purple * giraffe/zebra" in tested.text
+    far_apart = await scene.mentor.send(
+        scene.conversation_id, "purple is my favourite colour, and I like a giraffe"
+    )
+    assert far_apart["status"] == "delivered"
+
+
 async def test_phrase_list_bad_input_and_test_box(
     live_server: LiveServer, opened: list[Any]
 ) -> None:
@@ -327,6 +349,7 @@ async def test_phrase_list_bad_input_and_test_box(
         ({"phrase": "ok words", "severity": "low", "category": "<b>"}, 422, "category"),
         ({"phrase": "x" * 201, "severity": "low", "category": "x"}, 422, "200 characters"),
         ({"phrase": "!!!", "severity": "low", "category": "x"}, 422, "word"),
+        ({"phrase": "* / *", "severity": "low", "category": "x"}, 422, "word"),
         ({"phrase": "don't tell anyone", "severity": "low", "category": "x"}, 409, "already"),
     ]
     for data, status, words in cases:

@@ -19,6 +19,7 @@ from server.screening import (
     Severity,
     Verdict,
     describe_reason,
+    phrase_words,
     screen_message,
 )
 
@@ -392,8 +393,124 @@ INNOCENT_ROWS: list[Row] = [
     (text, under_18, D, None) for text in INNOCENT_TEXTS for under_18 in (U18, ADULT)
 ]
 
+# ------------------------------------------------- said another way (choices, gaps, word forms)
+# Phrasings from messages written without sight of the rules: the same concerns in other words.
+REWORDED_ROWS: list[Row] = [
+    ("u dont need to tell your dad about any of this", U18, H, "risk:secrecy"),
+    ("I'd rather your parents didn't know we chat this much", ADULT, H, "risk:secrecy"),
+    ("best not to mention our chats at home", U18, F, "risk:secrecy"),
+    ("don't mention this to the programme coordinator ok", U18, F, "risk:secrecy"),
+    ("lets keep it just between me and you", ADULT, F, "risk:secrecy"),
+    ("can you clear the chat history on your side", U18, F, "risk:secrecy"),
+    ("hide this conversation from your mum", U18, H, "risk:secrecy"),
+    ("make sure ur dad doesnt see these messages", U18, H, "risk:secrecy"),
+    ("if your carer asks who you're messaging just say it's a mate", U18, H, "risk:secrecy"),
+    ("del this convo pls", U18, H, "risk:secrecy"),
+    ("i'll come round yours when ur free", U18, H, "risk:meeting"),
+    ("you can crash at mine if things are bad at home", ADULT, H, "risk:meeting"),
+    ("what time does ur mum get back from work", U18, H, "risk:meeting"),
+    ("is anyone else in the house with u rn?", U18, H, "risk:meeting"),
+    ("are your parents out tonight?", U18, H, "risk:meeting"),
+    ("come round to mine after college, nobody will be in", U18, H, "risk:meeting"),
+    ("meet me at the park after school?", U18, F, "risk:meeting"),
+    ("fancy meeting up irl sometime?", ADULT, F, "risk:meeting"),
+    ("whereabouts do you live exactly?", U18, F, "risk:meeting"),
+    ("we should hang out sometime, not on camera", ADULT, F, "risk:meeting"),
+    ("let me take you for dinner to celebrate", ADULT, F, "risk:meeting"),
+    ("can u send me £20, ill pay u back", ADULT, H, "risk:gifts"),
+    ("could you lend me a tenner for the electric", ADULT, F, "risk:gifts"),
+    ("I've sent you £20 on PayPal for the bus", U18, F, "risk:gifts"),
+    ("send me ur sort code and account number", ADULT, H, "risk:gifts"),
+    ("let me buy u some new trainers, u deserve it", U18, F, "risk:gifts"),
+    ("ill send u an amazon voucher", U18, F, "risk:gifts"),
+    ("i could pay for your driving lessons if you want", ADULT, F, "risk:gifts"),
+    ("i'll pay you £100 if you do something for me", U18, H, "risk:gifts"),
+    ("been thinking about ending it all", ADULT, H, "risk:self-harm"),
+    ("i took loads of pills last night", ADULT, H, "risk:self-harm"),
+    ("whats the point of living tbh", U18, H, "risk:self-harm"),
+    ("i've started burning myself again", U18, H, "risk:self-harm"),
+    ("im gonna jump off the bridge tonight", ADULT, H, "risk:self-harm"),
+    ("wish i could go to sleep and not wake up", U18, H, "risk:self-harm"),
+    ("i've been saving up my tablets", ADULT, H, "risk:self-harm"),
+    ("the scars on my arms are getting hard to hide", U18, H, "risk:self-harm"),
+    ("my mum's boyfriend touched me and i dont know what to do", U18, H, "risk:abuse"),
+    ("my brother beats me up and nobody cares", U18, F, "risk:abuse"),
+    ("he says he'll hurt me if i talk to other lads", ADULT, H, "risk:abuse"),
+    ("my dad punched me and ive got a bruise on my face", U18, H, "risk:abuse"),
+    ("she grabbed me by the neck again", U18, H, "risk:abuse"),
+    ("my carer slaps me when no one's around", U18, H, "risk:abuse"),
+    ("some older lads want me to take packages to Leeds on weekends", U18, H, "risk:abuse"),
+    ("they're taking me to Pakistan to get married and i don't want to", U18, H, "risk:abuse"),
+    ("my ex is threatening to share pics of me unless i send more", ADULT, H, "risk:abuse"),
+    ("have u ever done it with anyone?", U18, F, "risk:sexual"),
+    ("age is just a number", U18, H, "risk:sexual"),
+    ("show me ur body on cam", U18, H, "risk:sexual"),
+    ("i'll pay u for pics", U18, H, "risk:sexual"),
+    ("turn your camera on, I want to see you in bed", ADULT, H, "risk:sexual"),
+    ("you looked really pretty on the call today", U18, F, "risk:sexual"),
+    ("you're special to me, more than my other mentees", U18, F, "risk:sexual"),
+    ("oh seven seven double oh nine hundred one two three", U18, H, PHONE),
+    ("oh 7 7 hundred, 900 five five five", ADULT, F, PHONE),
+    ("h t t p s : / / bit . ly / 2abcD", U18, H, URL),
+    ("s n a p: j a k e 0 9", U18, H, SOCIAL),
+    ("sn4p: ellie.r", ADULT, F, SOCIAL),
+    ("my gram is sophiexx.07", U18, H, SOCIAL),
+    ("ping me on signal if u want", ADULT, F, SOCIAL),
+    ("join my discord server, we do gaming nights", U18, H, SOCIAL),
+    ("there's a whatsapp group for mentees, i'll add you", U18, H, SOCIAL),
+    ("i'll ad u on snapp whats ur name on there", U18, H, SOCIAL),
+    ("can i have ur personal email? the app wont let me attach files", ADULT, F, SOCIAL),
+    ("Can I give you a quick ring on your mobile tonight instead?", U18, H, SOCIAL),
+    ("postcode is B23 6TH if u wanna send it", U18, H, ADDRESS),
+    ("I live at flat 3, 27 Church Lane", ADULT, F, ADDRESS),
+    ("im at number 14 Elm Avenue, the house with the blue door", U18, H, ADDRESS),
+    ("what's your home address? I'll send you a card", U18, H, ADDRESS),
+]
+
+LOOKALIKE_TEXTS = [
+    "our class group chat on whatsapp is so annoying",
+    "they said they'd text me the interview time",
+    "ucas said they'd email me by friday",
+    "I'm meeting my friends at the park later",
+    "my address changed so i need to update it with student finance",
+    "it was £12.99 in the sale",
+    "rent is £1,250 a month in London",
+    "The National Domestic Abuse Helpline is 0808 2000 247, free and open 24 hours",
+    "Papyrus HOPELINE247 is 0800 068 4141 if you ever want to talk",
+    "what the hell happened in the mock",
+    "my knee's bruised from netball",
+    "I hurt my ankle at football",
+    "I'll meet you in the video room at 5",
+    "my mum bought me a present for my birthday",
+    "this essay is killing me lol",
+    "I could kill for a coffee right now",
+    "they cut the 42 bus route",
+    "I'm cutting down on sugar",
+    "my secret to revision is flashcards",
+    "Highfield Academy is on Station Road",
+    "see you in the next session on Thursday",
+    "he hit the target in the last minute",
+    "send me a picture of your timetable",
+    "I was home alone all weekend revising",
+    "I need to top up my oyster card",
+    "i got 7 9s and 2 8s",
+    "the ucas points for AAB are 128",
+]
+
+LOOKALIKE_ROWS: list[Row] = [
+    (text, under_18, D, None) for text in LOOKALIKE_TEXTS for under_18 in (U18, ADULT)
+]
+
 ALL_ROWS = (
-    PHONE_ROWS + EMAIL_ROWS + URL_ROWS + SOCIAL_ROWS + ADDRESS_ROWS + RISK_ROWS + INNOCENT_ROWS
+    PHONE_ROWS
+    + EMAIL_ROWS
+    + URL_ROWS
+    + SOCIAL_ROWS
+    + ADDRESS_ROWS
+    + RISK_ROWS
+    + INNOCENT_ROWS
+    + REWORDED_ROWS
+    + LOOKALIKE_ROWS
 )
 
 
@@ -522,19 +639,89 @@ def test_phrases_match_whole_words_only() -> None:
     assert screener.screen("top-secret!", mentee_under_18=True).verdict is H
 
 
+def _matches(phrase: str, text: str) -> bool:
+    return (
+        Screener([RiskTerm(phrase, Severity.SEVERE, "test")])
+        .screen(text, mentee_under_18=False)
+        .verdict
+        is H
+    )
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "expected"),
+    [
+        # choices: any one of the words
+        ("tell your mum/dad/carer", "dont tell ur carer", True),
+        ("tell your mum/dad/carer", "tell your teacher", False),
+        ("mum/dad hits me", "my dad hits me", True),
+        # a gap: up to four other words, in that order
+        ("don't * tell your dad", "don't tell your dad", True),
+        ("don't * tell your dad", "dont ever tell your dad", True),
+        ("don't * tell your dad", "don't you dare ever even tell your dad", True),
+        ("don't * tell your dad", "don't forget, you and I must never tell your dad", False),
+        ("don't * tell your dad", "tell your dad, don't", False),
+        ("* keep it quiet *", "keep it quiet", True),  # gaps at the ends mean nothing
+        # other forms of a phrase's words…
+        ("he hits me", "he hit me", True),
+        ("he hits me", "he keeps hitting me", False),  # the words stay next to each other
+        ("lock me in", "they locked me in again", True),
+        ("meet up irl", "fancy meeting up irl?", True),
+        ("end it all", "thinking about ending it all", True),
+        # …except an -ing or -ed form, which is as written, and a single word
+        ("self harming", "we did a lesson on self harm", False),
+        ("self harming", "i've been self harming", True),
+        ("cutting myself", "i cut myself shaving", False),
+        ("nudes", "nude lipstick", False),
+        # sums of money are "money"
+        ("send me money", "can u send me £20?", True),
+        ("lend me money", "lend me 50 quid", True),
+        ("lend me money", "lend me a tenner", True),
+        ("send me money", "send me the £20 form", False),
+        # contractions of pronouns spelt out, "hell" left alone
+        ("he will hurt me", "he'll hurt me", True),
+        ("he will hurt me", "what the hell hurt me", False),
+    ],
+)
+def test_phrase_syntax(phrase: str, text: str, expected: bool) -> None:
+    assert _matches(phrase, text) is expected
+
+
+def test_phrase_words_include_every_choice() -> None:
+    assert phrase_words("don't * tell your mum/dad") == ["do", "not", "tell", "your", "mum", "dad"]
+    assert phrase_words("* / *") == []
+
+
+def test_helplines_are_not_contact_details_but_mobiles_are() -> None:
+    for helpline in ("ring 0800 068 4141 any time", "Shout is 85258", "call 0808 2000 247"):
+        assert screen_message(helpline, mentee_under_18=True).verdict is D, helpline
+    assert screen_message("ring me on 07700 900123", mentee_under_18=True).verdict is H
+
+
+def test_what_others_do_is_not_an_invitation() -> None:
+    assert screen_message("they'll text me the results", mentee_under_18=True).verdict is D
+    assert screen_message("my tutor said she would email me", mentee_under_18=True).verdict is D
+    assert screen_message("will you text me later?", mentee_under_18=True).verdict is H
+
+
+def _example_of(phrase: str) -> str:
+    """The phrase written out: its first choice each time, nothing for a gap."""
+    return " ".join(word.split("/")[0] for word in phrase.split() if word != "*")
+
+
 def test_every_default_term_matches_itself() -> None:
     screener = Screener(DEFAULT_RISK_TERMS)
     for term in DEFAULT_RISK_TERMS:
-        result = screener.screen(term.phrase, mentee_under_18=False)
+        result = screener.screen(_example_of(term.phrase), mentee_under_18=False)
         assert f"risk:{term.category}:{term.phrase}" in result.reasons, term
-        expected = H if term.severity is Severity.SEVERE else F
-        assert result.verdict is expected, term
+        if term.severity is Severity.SEVERE:
+            assert result.verdict is H, term
 
 
 def test_default_terms_cover_the_required_categories() -> None:
     categories = {t.category for t in DEFAULT_RISK_TERMS}
     assert {"secrecy", "meeting", "gifts", "self-harm", "abuse"} <= categories
-    assert 40 <= len(DEFAULT_RISK_TERMS) <= 150
+    assert 40 <= len(DEFAULT_RISK_TERMS) <= 400
     assert {t.severity for t in DEFAULT_RISK_TERMS} >= {Severity.SEVERE, Severity.MEDIUM}
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from server.db import UTCDateTime, utcnow
-from server.screening import DEFAULT_RISK_TERMS
+from server.screening import FIRST_RISK_TERMS
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -76,7 +76,7 @@ def upgrade() -> None:
                 "category": t.category,
                 "updated_at": now,
             }
-            for t in DEFAULT_RISK_TERMS
+            for t in FIRST_RISK_TERMS
         ],
     )
 

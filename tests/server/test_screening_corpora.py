@@ -1,0 +1,45 @@
+"""The screening rules over whole corpora of realistic messages, risky and innocent.
+
+Each corpus was written by someone who had not seen the rules, one message per line with the
+verdict a safeguarding lead would want for an adult and for an under-18 mentee. The rules were
+then improved looking at the first two (so their floors are high); the third was only ever
+measured, never looked at, and its floors record where the rules stood when it was added
+(2026-11-26: before then, 17% of its risky messages were caught).
+
+A message counts as right when it is delivered if and only if it should be: a FLAG where a
+HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from server.screening import DEFAULT_RISK_TERMS, Screener, Verdict
+
+CORPORA = Path(__file__).parent / "screening_corpora"
+
+# corpus: (contact details caught, risky messages caught, innocent messages delivered)
+FLOORS = {
+    "tuned_on_1": (1.0, 0.95, 1.0),
+    "tuned_on_2": (1.0, 0.9, 0.97),
+    "held_out_3": (0.93, 0.5, 0.95),
+}
+
+
+@pytest.mark.parametrize("corpus", sorted(FLOORS))
+def test_corpus_is_screened_as_a_safeguarding_lead_would(corpus: str) -> None:
+    screener = Screener(DEFAULT_RISK_TERMS)
+    right: dict[str, list[bool]] = {"contact": [], "risk": [], "innocent": []}
+    for line in (CORPORA / f"{corpus}.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        group = row["category"].split("-")[0]
+        for under_18, expected in ((False, row["expected_adult"]), (True, row["expected_u18"])):
+            verdict = screener.screen(row["text"], mentee_under_18=under_18).verdict
+            right[group].append((verdict is Verdict.DELIVER) == (expected == "DELIVER"))
+    shares = [sum(right[group]) / len(right[group]) for group in ("contact", "risk", "innocent")]
+    assert all(len(rows) >= 100 for rows in right.values())
+    for share, floor, group in zip(shares, FLOORS[corpus], right, strict=True):
+        assert share >= floor, f"{corpus}: {group} {share:.1%} right, below {floor:.0%}"
