@@ -15,9 +15,9 @@ Rules
   elsewhere ("add me on snap", "my insta is …", "whatsapp me", "find me on discord",
   "dm me", "text me on …", "what's your number", "I'll ring you on your mobile"; not what
   others do: "they'd text me"), and a home address given with a postcode, as "my address is …" /
-  "I live at 12 …" / "I'm at 14 Elm Avenue", or asked for. Freephone and helpline numbers (08…)
-  are not someone's contact details; characters spaced out ("s n a p : j o") and platform names
-  in digits ("sn4p") are read as written together.
+  "I live at 12 …" / "I'm at 14 Elm Avenue", or asked for. Numbers of organisations and
+  helplines (03…, 08…, 09…) are not someone's contact details; characters spaced out
+  ("s n a p : j o") and platform names in digits ("sn4p") are read as written together.
   Verdict: ``HOLD`` when the mentee is under 18, otherwise ``FLAG``.
 * **Risk terms** (maintained by the DSL, seeded with :data:`DEFAULT_RISK_TERMS`): a term of
   severity ``SEVERE`` gives ``HOLD``; ``MEDIUM`` or ``LOW`` gives ``FLAG``. Besides words, a
@@ -340,6 +340,14 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("just say it is a/your friend/mate", _S, "secrecy"),
     _t("on the down low", _M, "secrecy"),
     _t("on the dl", _M, "secrecy"),
+    _t("not report it/this/you", _S, "secrecy"),
+    _t("staff/coordinator/programme/charity/office * not * know", _S, "secrecy"),
+    _t("if anyone asks", _M, "secrecy"),
+    _t("if anyone asks * just/say", _S, "secrecy"),
+    _t("off the record", _M, "secrecy"),
+    _t("not * tell * social worker", _M, "secrecy"),
+    _t("promise * won't/will not tell", _M, "secrecy"),
+    _t("not repeat what i told/said", _M, "secrecy"),
     _t("not mention this/it/us/anything to anyone", _M, "secrecy"),
     # meeting
     _t("come/pop round/over/to yours/mine", _S, "meeting"),
@@ -385,6 +393,10 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("don't need to book/tell/ask * charity/programme/coordinator/scheme/office", _M, "meeting"),
     _t("come see me", _M, "meeting"),
     _t("come and see me", _M, "meeting"),
+    _t("fancy * meet up", _M, "meeting"),
+    _t("which/what school * you at", _M, "meeting"),
+    _t("no one can hear", _S, "meeting"),
+    _t("is your door shut/locked/closed", _M, "meeting"),
     # gifts
     _t("send/sent/give/gave you * money", _M, "gifts"),
     _t("send/sent you * each/every month/week", _M, "gifts"),
@@ -402,6 +414,15 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("buy/get you a/some new", _M, "gifts"),
     _t("buy you * clothes/trainers/phone/present/gift/something/anything", _M, "gifts"),
     _t("you a little something", _M, "gifts"),
+    _t("bought you * clothes/trainers/phone/present/gift/something/anything", _M, "gifts"),
+    _t("giftcard/voucher code", _M, "gifts"),
+    _t("if you keep talking to me", _S, "gifts"),
+    _t("sort you some/out", _M, "gifts"),
+    _t("free weed/drugs/vapes/pills", _S, "gifts"),
+    _t("your bank card", _S, "gifts"),
+    _t("flip money", _M, "gifts"),
+    _t("money flip/flipping", _M, "gifts"),
+    _t("put money on your", _M, "gifts"),
     _t("send/give/get you * voucher/vouchers/giftcard", _M, "gifts"),
     _t("voucher/vouchers/giftcard * for you", _M, "gifts"),
     _t("something in the post", _M, "gifts"),
@@ -443,6 +464,21 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("no one would miss me", _S, "self-harm"),
     _t("better off if i", _S, "self-harm"),
     _t("suicide note", _S, "self-harm"),
+    _t("cutting again", _S, "self-harm"),
+    _t("last time you will * hear from me", _S, "self-harm"),
+    _t("step/jump/walk in front of * train/bus/car/lorry", _S, "self-harm"),
+    _t("not deserve to live/eat/be here", _S, "self-harm"),
+    _t("not * eaten * days", _M, "self-harm"),
+    _t("most paracetamol/pills/tablets", _S, "self-harm"),
+    _t("want * it all to stop", _S, "self-harm"),
+    _t("tired of living", _S, "self-harm"),
+    _t("tired of everything", _M, "self-harm"),
+    _t("how much longer * keep going", _M, "self-harm"),
+    _t("cannot keep going", _M, "self-harm"),
+    _t("burnt myself", _S, "self-harm"),
+    _t("feel like a burden", _S, "self-harm"),
+    _t("a burden to", _M, "self-harm"),
+    _t("how high * bridge/building/roof", _S, "self-harm"),
     # abuse
     _t("touched me", _S, "abuse"),
     _t("lock me in", _S, "abuse"),
@@ -478,6 +514,16 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
         "abuse",
     ),
     _t("threaten me", _S, "abuse"),
+    _t("had to lock my door", _S, "abuse"),
+    _t("does/do/did stuff/things to me", _S, "abuse"),
+    _t("say/said/says * owe them/him", _S, "abuse"),
+    _t("run for them/him", _S, "abuse"),
+    _t("check/checks my phone", _M, "abuse"),
+    _t("who i can see/talk", _M, "abuse"),
+    _t("send more pictures/nudes", _S, "abuse"),
+    _t("mature for my age", _S, "abuse"),
+    _t("make me keep/hide/store/stash", _S, "abuse"),
+    _t("pick me up * take me to", _S, "abuse"),
     _t("threaten * to share/post/send", _S, "abuse"),
     _t("share * pictures of me", _S, "abuse"),
     _t("unless i send", _S, "abuse"),
@@ -510,6 +556,14 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("sext/sexting", _M, "sexual"),
     _t("special to me", _M, "sexual"),
     _t("than my other mentees", _M, "sexual"),
+    _t("good kisser", _S, "sexual"),
+    _t("cannot stop thinking about you", _M, "sexual"),
+    _t("if i was/were * younger", _M, "sexual"),
+    _t("give you a hug/cuddle", _M, "sexual"),
+    _t("hug * maybe more", _S, "sexual"),
+    _t("how beautiful/pretty/fit/hot/sexy you are", _M, "sexual"),
+    _t("appreciate/understand/love/get you like i do", _S, "sexual"),
+    _t("you are in bed", _S, "sexual"),
     _t("no one understands you like i do", _S, "sexual"),
     _t("special relationship/friendship", _M, "sexual"),
 )
@@ -804,7 +858,16 @@ _POSTCODE_AREAS = _wordset(
 )
 # The part after the area letters ("1 1ae" of "m1 1ae"); the letters are checked in code.
 _POSTCODE_TAIL = re.compile(r"[0-9][a-z0-9]?\s*[0-9]([abd-hjlnp-uw-z]{2})(?![a-z0-9])")
-_ORDINAL_SUFFIXES = frozenset(("st", "nd", "rd", "th"))
+
+
+def _reads_as_ordinal(t: str, suffix_at: int) -> bool:
+    """Whether the letters at suffix_at end an ordinal ("m1 1st" is a date, "ng7 2rd" not)."""
+    digit, before = t[suffix_at - 1], t[suffix_at - 2 : suffix_at - 1]
+    teen = before == "1"
+    expected = "th" if teen else {"1": "st", "2": "nd", "3": "rd"}.get(digit, "th")
+    return t[suffix_at : suffix_at + 2] == expected
+
+
 _ADDRESS = re.compile(
     r"\bmy (?:home |house )?address is\b"
     r"|\b(?:what is|send me|give me|need|tell me) your (?:home |house )?address\b"
@@ -902,6 +965,14 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     # join my discord / join our whatsapp group
     ("join", rf"join (?:my|our|the) (?:{_P_HAVE}|server|groupchat|gc)(?!\w)"),
+    # we could just facetime instead / shall we snap
+    (
+        "we let shall can could",
+        r"(?:we (?:could|can|should)|let us|shall we|can we|could we)(?: just)? "
+        rf"(?:facetime|ft|snap|whatsapp|text|phone|ring|dm)(?!\w){_NOT_HERE}",
+    ),
+    # sent you a follow request
+    ("sent send follow", r"(?:sent you a |send you a |send me a )?follow request"),
     # my insta is … / my snap jo_b123 / my number is … / my phone number / my dms
     (
         "my",
@@ -1174,8 +1245,8 @@ def _classify_phone(digits: str, plus: bool, groups: list[int], words: bool) -> 
     if digits[0] == "0":
         if digits[1] == "7":  # mobiles; one digit too many is still a number
             return (n in (10, 11) or (n == 12 and (words or len(groups) <= 3))) and plausible_groups
-        # Not 08 or 09: freephone, helpline and premium numbers belong to organisations.
-        return n in (10, 11) and digits[1] in "1235" and plausible_groups
+        # Not 03, 08 or 09: those belong to public bodies, charities, helplines and businesses.
+        return n in (10, 11) and digits[1] in "125" and plausible_groups
     if digits[0] == "7" and n == 10:  # a mobile without its leading zero
         return words or (len(groups) <= 3 and groups[0] >= 3)
     return False
@@ -1439,7 +1510,7 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
                 and area.isascii()
                 and (start - len(area) == 0 or not t[start - len(area) - 1].isalnum())
                 and area in _POSTCODE_AREAS
-                and (m.group(1) not in _ORDINAL_SUFFIXES or "postcode" in word_set)
+                and (not _reads_as_ordinal(t, m.start(1)) or "postcode" in word_set)
             ):
                 address = True
                 break
