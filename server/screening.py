@@ -337,6 +337,8 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("make sure your mum/dad/parents/family/carer does/do not see", _S, "secrecy"),
     _t("not see these/our messages/chat/chats/texts/conversation", _M, "secrecy"),
     _t("if your * ask/asks who", _S, "secrecy"),
+    _t("if your * ask/asks * just say", _S, "secrecy"),
+    _t("not let * staff/coordinator/mum/dad/parents/anyone * read/see", _S, "secrecy"),
     _t("just say it is a/your friend/mate", _S, "secrecy"),
     _t("on the down low", _M, "secrecy"),
     _t("on the dl", _M, "secrecy"),
@@ -350,7 +352,7 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("not repeat what i told/said", _M, "secrecy"),
     _t("not mention this/it/us/anything to anyone", _M, "secrecy"),
     # meeting
-    _t("come/pop round/over/to yours/mine", _S, "meeting"),
+    _t("come/pop/drop/swing round/over/to/by yours/mine", _S, "meeting"),
     _t("come/pop round/over to my house/place/flat/home", _S, "meeting"),
     _t("crash/stay/sleep/kip at/round/over mine", _S, "meeting"),
     _t("when are/is your parents/mum/dad/family/carer/carers out/away/gone", _S, "meeting"),
@@ -382,7 +384,7 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
         _M,
         "meeting",
     ),
-    _t("meet * after school/college/work", _M, "meeting"),
+    _t("meet me/you/up after school/college/work", _M, "meeting"),
     _t("we/us could/can/shall/should * meet up", _M, "meeting"),
     _t("we/us could/can/shall/should hang out", _M, "meeting"),
     _t("hang out sometime", _M, "meeting"),
@@ -393,10 +395,20 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("don't need to book/tell/ask * charity/programme/coordinator/scheme/office", _M, "meeting"),
     _t("come see me", _M, "meeting"),
     _t("come and see me", _M, "meeting"),
-    _t("fancy * meet up", _M, "meeting"),
+    _t("fancy * meet * up/coffee/drink/lunch/dinner/bite/food", _M, "meeting"),
+    _t(
+        "let us * meet * park/station/shops/cinema/town/cafe/costa/starbucks/mcdonalds",
+        _M,
+        "meeting",
+    ),
+    _t("just us two", _M, "meeting"),
+    _t("just you and me", _M, "meeting"),
+    _t("fancy a day out", _M, "meeting"),
+    _t("sort the * ticket/tickets", _M, "meeting"),
+    _t("when your mum/dad/parents/carer/carers * at work/out/away", _M, "meeting"),
     _t("which/what school * you at", _M, "meeting"),
     _t("no one can hear", _S, "meeting"),
-    _t("is your door shut/locked/closed", _M, "meeting"),
+    _t("is your * door shut/locked/closed", _S, "meeting"),
     # gifts
     _t("send/sent/give/gave you * money", _M, "gifts"),
     _t("send/sent you * each/every month/week", _M, "gifts"),
@@ -411,7 +423,11 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("number on your card", _S, "gifts"),
     _t("digits on the back", _S, "gifts"),
     _t("your pin", _S, "gifts"),
-    _t("buy/get you a/some new", _M, "gifts"),
+    _t("buy/get/got/bought you a/some new", _M, "gifts"),
+    _t("lend you * money", _M, "gifts"),
+    _t("no need to pay * back", _M, "gifts"),
+    _t("want me to buy you", _M, "gifts"),
+    _t("my treat", _M, "gifts"),
     _t("buy you * clothes/trainers/phone/present/gift/something/anything", _M, "gifts"),
     _t("you a little something", _M, "gifts"),
     _t("bought you * clothes/trainers/phone/present/gift/something/anything", _M, "gifts"),
@@ -464,6 +480,10 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("no one would miss me", _S, "self-harm"),
     _t("better off if i", _S, "self-harm"),
     _t("suicide note", _S, "self-harm"),
+    _t("i am not safe", _S, "self-harm"),
+    _t("until they/it bleed/bleeds", _S, "self-harm"),
+    _t("make myself bleed", _S, "self-harm"),
+    _t("scratch my arms/wrists/legs", _M, "self-harm"),
     _t("cutting again", _S, "self-harm"),
     _t("last time you will * hear from me", _S, "self-harm"),
     _t("step/jump/walk in front of * train/bus/car/lorry", _S, "self-harm"),
@@ -529,7 +549,11 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("unless i send", _S, "abuse"),
     _t("come/comes in/into my room at night", _S, "abuse"),
     _t("not allowed out", _M, "abuse"),
-    _t("take/takes my wages/money", _M, "abuse"),
+    _t("take/takes * my wages/money/benefits", _M, "abuse"),
+    _t("took my phone", _M, "abuse"),
+    _t("not let me eat", _S, "abuse"),
+    _t("give me weed/drugs", _S, "abuse"),
+    _t("hold stuff/things for them/him", _S, "abuse"),
     # sexual
     _t("ever done it", _M, "sexual"),
     _t("see more of you", _M, "sexual"),
@@ -557,6 +581,10 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("special to me", _M, "sexual"),
     _t("than my other mentees", _M, "sexual"),
     _t("good kisser", _S, "sexual"),
+    _t("favourite mentee", _M, "sexual"),
+    _t("think about you all the time", _M, "sexual"),
+    _t("ever kissed", _S, "sexual"),
+    _t("your top/shirt off", _S, "sexual"),
     _t("cannot stop thinking about you", _M, "sexual"),
     _t("if i was/were * younger", _M, "sexual"),
     _t("give you a hug/cuddle", _M, "sexual"),
@@ -871,6 +899,7 @@ def _reads_as_ordinal(t: str, suffix_at: int) -> bool:
 _ADDRESS = re.compile(
     r"\bmy (?:home |house )?address is\b"
     r"|\b(?:what is|send me|give me|need|tell me) your (?:home |house )?address\b"
+    r"|\b(?:which|what) (?:street|road|estate|house number)(?: [a-z]+){0,3} live\b"
     r"|\baddress and postcode\b|\bwhat is your postcode\b"
     r"|\b(?:i|we) (?:live|stay) (?:at|on) (?:flat |apartment |number |no )?[0-9]"
     # "I'm at number 14 Elm Avenue": a house number on a named street, said of oneself
@@ -878,7 +907,7 @@ _ADDRESS = re.compile(
     r"(?:flat |apartment |number |no )?[0-9]+[a-z]? (?:[a-z]+ ){1,2}(?:road|rd|street|st|lane|"
     r"avenue|ave|close|drive|way|crescent|grove|gardens|terrace|place|court|walk|row|hill|mews)\b"
 )
-_ADDRESS_WORDS = _wordset("address postcode")
+_ADDRESS_WORDS = _wordset("address postcode street road estate")
 _ADDRESS_WITH_NUMBER = _wordset("live stay am are")
 
 # Invitations to connect or move elsewhere (matched on the canonical word string).
@@ -954,7 +983,8 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     # I'll text you / shall i whatsapp you
     (
         "i shall let",
-        rf"(?:i (?:will|can|could|would|shall|am going to)|shall i|let me) (?:{_VIA_VERBS}) you"
+        rf"(?:i (?:will|can|could|would|shall|am going to)|shall i|let me|(?:can|could|may) i)"
+        rf"(?: just)? (?:{_VIA_VERBS}|ring|phone) you"
         rf"(?!\w){_NOT_HERE}",
     ),
     # I'll add you (not "add you to the list")
@@ -994,7 +1024,9 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
         "what send give drop pass tell can could may let need want got swap exchange trade",
         rf"(?:what is|what are|send me|give me|drop|pass me|tell me|can i get|can i have|"
         rf"can i grab|could i get|could i have|may i have|let me get|let me have|let me take|"
-        rf"need|want|got|swap|exchange|trade) (?:your|you|ur) (?:{_P_ASK})(?!\w)"
+        rf"need|want|got|swap|exchange|trade) (?:your|you|ur)"
+        r"(?: (?:mums|dads|parents|carers|nans|sisters|brothers))? "
+        rf"(?:{_P_ASK})(?!\w)"
         r"(?! (?:one|two|three|1|2|3|choice|of|plate|in the)\b)",
     ),
     # do you have snap / are you on insta / you got whatsapp

@@ -4,8 +4,8 @@ Each corpus was written by someone who had not seen the rules, one message per l
 verdict a safeguarding lead would want for an adult and for an under-18 mentee. The rules were
 then improved looking at the corpora named "tuned_on" (so their floors are high); the one named
 "held_out" was only ever measured, never looked at, and its floors record where the rules stood
-when it was added (2026-11-26: before that day's changes it caught 21% of its risky messages
-and 89% of its contact details).
+when it was added (2026-11-26: before that day's changes it caught 30% of its risky messages
+and 88% of its contact details, and delivered 94% of its innocent ones).
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
@@ -27,7 +27,8 @@ FLOORS = {
     "tuned_on_1": (1.0, 0.95, 1.0),
     "tuned_on_2": (1.0, 0.9, 0.97),
     "tuned_on_3": (0.98, 0.95, 0.96),
-    "held_out_4": (0.94, 0.65, 0.96),
+    "tuned_on_4": (0.97, 0.93, 0.97),
+    "held_out_5": (0.97, 0.6, 0.95),
 }
 
 
