@@ -1139,11 +1139,10 @@ def _said_of_others(words: list[str], i: int) -> bool:
 
 @dataclass(frozen=True)
 class _CompiledTerm:
-    """A phrase ready to match the text's words (one-word phrases) or its tagged words."""
+    """A phrase ready to match: by its word alone (one-word phrases) or on the tagged words."""
 
     anchors: tuple[str, ...]  # words (one-word phrases) or stems: one is in every match
-    on_words: bool  # one word: "nudes" is not "nude"; longer phrases match word forms
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | None  # None: a one-word phrase, there when its word is
     verdict: Verdict
     reason: str
 
@@ -1164,15 +1163,14 @@ def _compile_term(term: RiskTerm) -> _CompiledTerm:
     reason = f"risk:{term.category}:{' '.join(term.phrase.split())}"
     first = parts[0]
     if len(parts) == 1 and first is not None and all(len(choice) == 1 for choice in first):
-        words = tuple(choice[0] for choice in first)
-        return _CompiledTerm(words, True, _whole(_choices(words)), verdict, reason)
+        return _CompiledTerm(tuple(choice[0] for choice in first), None, verdict, reason)
     body = " ".join(
         rf"(?:\S+ ){{0,{MAX_GAP_WORDS}}}"
         if part is None
         else "(?:" + "|".join(" ".join(map(_tagged_word_pattern, c)) for c in part) + ")"
         for part in parts
     ).replace("} ", "}")  # a gap brings its own spaces
-    return _CompiledTerm(_anchors(parts), False, _whole(body), verdict, reason)
+    return _CompiledTerm(_anchors(parts), re.compile(rf"(?<= ){body}(?= )"), verdict, reason)
 
 
 # Words too common to look a phrase up by: "you are so fit" is looked up when "fit" is there.
@@ -1214,15 +1212,6 @@ def _tagged(stems: list[str], words: list[str]) -> str:
     return (
         " " + " ".join(f"{stem}{_TAG}{word}" for stem, word in zip(stems, words, strict=True)) + " "
     )
-
-
-def _choices(choices: Iterable[str]) -> str:
-    return "(?:" + "|".join(re.escape(choice) for choice in choices) + ")"
-
-
-def _whole(body: str) -> re.Pattern[str]:
-    """A pattern matched on whole words of a space-padded text."""
-    return re.compile(rf"(?<= ){body}(?= )")
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
@@ -1346,12 +1335,15 @@ class Screener:
         self._terms = tuple(compiled)
         # By anchor: only phrases whose anchor is among the words are tested.
         by_word: dict[str, list[int]] = {}
-        by_stem: dict[str, list[int]] = {}
+        by_stem: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
         for i, ct in enumerate(compiled):
             for anchor in ct.anchors:
-                (by_word if ct.on_words else by_stem).setdefault(anchor, []).append(i)
-        self._by_word = {word: tuple(idxs) for word, idxs in by_word.items()}
-        self._by_stem = {stem: tuple(idxs) for stem, idxs in by_stem.items()}
+                if ct.pattern is None:
+                    by_word.setdefault(anchor, []).append(i)
+                else:
+                    by_stem.setdefault(anchor, []).append((i, ct.pattern))
+        self._by_word = {word: tuple(found) for word, found in by_word.items()}
+        self._by_stem = {stem: tuple(found) for stem, found in by_stem.items()}
 
     @property
     def risk_terms(self) -> tuple[RiskTerm, ...]:
@@ -1396,7 +1388,6 @@ class Screener:
                 variants.append(leet)
         if _STRETCH.search(w) is not None:  # "secrettt", "pleeease"
             variants.extend(_STRETCH.sub(repl, w).split() for repl in (r"\1", r"\1\1"))
-        terms = self._terms
         hits: set[int] = set()
         for vwords in variants:
             for word in vwords:  # a one-word phrase is there when its word is
@@ -1404,12 +1395,12 @@ class Screener:
             stems = [_stem(word) for word in vwords]
             tagged: str | None = None
             for stem in set(stems):
-                for i in self._by_stem.get(stem, ()):
+                for i, pattern in self._by_stem.get(stem, ()):
                     if tagged is None:
                         tagged = _tagged(stems, vwords)
-                    if terms[i].pattern.search(tagged):
+                    if pattern.search(tagged):
                         hits.add(i)
-        return [terms[i] for i in sorted(hits)]
+        return [self._terms[i] for i in sorted(hits)]
 
 
 _CONTACT_ORDER = (REASON_PHONE, REASON_EMAIL, REASON_URL, REASON_SOCIAL, REASON_ADDRESS)
