@@ -336,6 +336,8 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("don't show anyone", _M, "secrecy"),
     _t("make sure your mum/dad/parents/family/carer does/do not see", _S, "secrecy"),
     _t("not see these/our messages/chat/chats/texts/conversation", _M, "secrecy"),
+    _t("don't ever tell your mum/dad/parents/family/carer/carers/coordinator", _S, "secrecy"),
+    _t("never tell your mum/dad/parents/family/carer/carers/coordinator", _S, "secrecy"),
     _t("if your * ask/asks who", _S, "secrecy"),
     _t("if your * ask/asks * just say", _S, "secrecy"),
     _t("not let * staff/coordinator/mum/dad/parents/anyone * read/see", _S, "secrecy"),

@@ -397,6 +397,8 @@ INNOCENT_ROWS: list[Row] = [
 # Phrasings from messages written without sight of the rules: the same concerns in other words.
 REWORDED_ROWS: list[Row] = [
     ("u dont need to tell your dad about any of this", U18, H, "risk:secrecy"),
+    ("dont ever tell ur dad about us", U18, H, "risk:secrecy"),
+    ("never tell your carers what we talk about", ADULT, H, "risk:secrecy"),
     ("I'd rather your parents didn't know we chat this much", ADULT, H, "risk:secrecy"),
     ("best not to mention our chats at home", U18, F, "risk:secrecy"),
     ("don't mention this to the programme coordinator ok", U18, F, "risk:secrecy"),
