@@ -22,7 +22,9 @@ Rules
 * **Risk terms** (maintained by the DSL, seeded with :data:`DEFAULT_RISK_TERMS`): a term of
   severity ``SEVERE`` gives ``HOLD``; ``MEDIUM`` or ``LOW`` gives ``FLAG``. Besides words, a
   phrase may hold choices (``mum/dad/parents``: any one of them) and gaps (``*``: up to
-  :data:`MAX_GAP_WORDS` other words), e.g. ``don't * tell your mum/dad``.
+  :data:`MAX_GAP_WORDS` other words), e.g. ``don't * tell your mum/dad``. A flagging phrase of
+  one or two words that names a topic ("suicide", "self harm") does not count in a message about
+  schoolwork on it that says nothing of the writer ("Lady Macbeth's suicide is the theme").
 * Otherwise ``DELIVER``. The strictest verdict found wins (HOLD > FLAG > DELIVER).
 
 Reasons
@@ -1147,6 +1149,7 @@ class _CompiledTerm:
     pattern: re.Pattern[str] | None  # None: a one-word phrase, there when its word is
     verdict: Verdict
     reason: str
+    names_a_topic: bool  # a flagging phrase of one or two words ("suicide", "self harm")
 
 
 def _compile_term(term: RiskTerm) -> _CompiledTerm:
@@ -1165,14 +1168,30 @@ def _compile_term(term: RiskTerm) -> _CompiledTerm:
     reason = f"risk:{term.category}:{' '.join(term.phrase.split())}"
     first = parts[0]
     if len(parts) == 1 and first is not None and all(len(choice) == 1 for choice in first):
-        return _CompiledTerm(tuple(choice[0] for choice in first), None, verdict, reason)
+        return _CompiledTerm(
+            tuple(choice[0] for choice in first), None, verdict, reason, verdict is Verdict.FLAG
+        )
     body = " ".join(
         rf"(?:\S+ ){{0,{MAX_GAP_WORDS}}}"
         if part is None
         else "(?:" + "|".join(" ".join(map(_tagged_word_pattern, c)) for c in part) + ")"
         for part in parts
     ).replace("} ", "}")  # a gap brings its own spaces
-    return _CompiledTerm(_anchors(parts), re.compile(rf"(?<= ){body}(?= )"), verdict, reason)
+    names_a_topic = verdict is Verdict.FLAG and len(phrase_words(term.phrase)) <= 2
+    return _CompiledTerm(
+        _anchors(parts), re.compile(rf"(?<= ){body}(?= )"), verdict, reason, names_a_topic
+    )
+
+
+# A flagging phrase that only names a topic is left out when the message is about schoolwork
+# on it and says nothing of the writer ("I", "me"); a phrase of three or more words ("been
+# self harming") or a severe one still counts.
+_SCHOOLWORK = _wordset(
+    "essay essays theme themes topic topics lesson lessons pshe rse psychology sociology "
+    "dissertation epq coursework assignment novel poem chapter lecture module research "
+    "prevention awareness statistics character characters macbeth inspector"
+)
+_I = _wordset("i me my myself mine")
 
 
 # Words too common to look a phrase up by: "you are so fit" is looked up when "fit" is there.
@@ -1370,7 +1389,10 @@ class Screener:
         if reasons:
             verdict = Verdict.HOLD if mentee_under_18 else Verdict.FLAG
         if self._terms:
+            schoolwork = not word_set.isdisjoint(_SCHOOLWORK) and word_set.isdisjoint(_I)
             for term in self._matching_terms(words, has_digit):
+                if schoolwork and term.names_a_topic:
+                    continue  # "our PSHE lesson on self-harm", "suicide as a theme in Macbeth"
                 reasons.append(term.reason)
                 if _RANK[term.verdict] > _RANK[verdict]:
                     verdict = term.verdict
