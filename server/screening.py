@@ -694,8 +694,8 @@ def _basic(text: str) -> str:
 def _words(t: str) -> list[str]:
     """Canonical word list of a basic-normalised text (apostrophes dropped, chat spellings)."""
     if "'" in t:
-        if "'" in t[:-1]:  # "he'll" is "he will", where "hell" would be another word
-            t = _CONTRACTION.sub(lambda m: f"{m[1]} {_CONTRACTED[m[2]]}", t)
+        # "he'll" is "he will": without its apostrophe it would read as "hell"
+        t = _CONTRACTION.sub(lambda m: f"{m[1]} {_CONTRACTED[m[2]]}", t)
         t = t.replace("'", "")
     if " up" in t:  # "he hit me up on snap" is an invitation, not a blow
         t = _HIT_UP.sub("hmu", t)
