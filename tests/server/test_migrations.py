@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.db import create_engine
 from server.migrate import revisions, upgrade
@@ -35,6 +35,25 @@ def _blank_database(database_url: str) -> None:
     asyncio.run(drop_all())
 
 
+async def _insert_person(connection: AsyncConnection, email: str, role: str) -> None:
+    """An organisation and one person in it, in plain SQL (the schema of any revision)."""
+    await connection.execute(
+        text(
+            "INSERT INTO organisation (name, kind, timezone, created_at) "
+            "VALUES ('Kept College', 'college', 'Europe/London', CURRENT_TIMESTAMP)"
+        )
+    )
+    await connection.execute(
+        text(
+            'INSERT INTO "user" (email, display_name, role, organisation_id, timezone, '
+            "is_active, created_at) "
+            "SELECT :email, 'Kept Person', :role, id, 'Europe/London', true, CURRENT_TIMESTAMP "
+            "FROM organisation"
+        ),
+        {"email": email, "role": role},
+    )
+
+
 async def _scalar(engine: AsyncEngine, sql: str) -> object:
     async with engine.connect() as connection:
         return (await connection.execute(text(sql))).scalar_one()
@@ -49,20 +68,7 @@ def test_upgrading_from_the_previous_revision_keeps_rows(database_url: str) -> N
     async def insert() -> None:
         engine = create_engine(database_url)
         async with engine.begin() as connection:
-            await connection.execute(
-                text(
-                    "INSERT INTO organisation (name, kind, timezone, created_at) "
-                    "VALUES ('Kept College', 'college', 'Europe/London', CURRENT_TIMESTAMP)"
-                )
-            )
-            await connection.execute(
-                text(
-                    'INSERT INTO "user" (email, display_name, role, organisation_id, timezone, '
-                    "is_active, created_at) "
-                    "SELECT 'kept@example.org', 'Kept Person', 'mentor', id, "
-                    "'Europe/London', true, CURRENT_TIMESTAMP FROM organisation"
-                )
-            )
+            await _insert_person(connection, "kept@example.org", "mentor")
         await engine.dispose()
 
     asyncio.run(insert())
@@ -97,20 +103,7 @@ def test_the_wider_phrase_list_joins_a_lead_s_list_without_undoing_their_changes
     async def edit_as_a_lead() -> None:
         engine = create_engine(database_url)
         async with engine.begin() as connection:
-            await connection.execute(
-                text(
-                    "INSERT INTO organisation (name, kind, timezone, created_at) "
-                    "VALUES ('Kept College', 'college', 'Europe/London', CURRENT_TIMESTAMP)"
-                )
-            )
-            await connection.execute(
-                text(
-                    'INSERT INTO "user" (email, display_name, role, organisation_id, timezone, '
-                    "is_active, created_at) "
-                    "SELECT 'lead@example.org', 'Lead', 'safeguarding', id, "
-                    "'Europe/London', true, CURRENT_TIMESTAMP FROM organisation"
-                )
-            )
+            await _insert_person(connection, "lead@example.org", "safeguarding")
             # removed from the first list; one of the wider phrases added by hand, as medium
             await connection.execute(text("DELETE FROM riskterm WHERE phrase = 'sexy'"))
             await connection.execute(

@@ -274,16 +274,20 @@ async def _phrases_post(
     return await lead.post(action, data={"csrf_token": csrf_from(page.text), **data})
 
 
+async def _add_phrase(lead: httpx.AsyncClient, phrase: str, severity: str) -> None:
+    added = await _phrases_post(
+        lead,
+        "/safeguarding/phrases",
+        {"phrase": phrase, "severity": severity, "category": "test words"},
+    )
+    assert added.status_code == 303
+
+
 async def test_phrase_list_changes_screening_at_once(
     live_server: LiveServer, opened: list[Any]
 ) -> None:
     scene = await _scene(live_server, opened, under_18=False)
-    added = await _phrases_post(
-        scene.lead,
-        "/safeguarding/phrases",
-        {"phrase": "purple giraffe", "severity": "severe", "category": "test words"},
-    )
-    assert added.status_code == 303
+    await _add_phrase(scene.lead, "purple giraffe", "severe")
     page = await scene.lead.get("/safeguarding/phrases")
     assert "purple giraffe" in page.text
     held = await scene.mentor.send(scene.conversation_id, "the Purple  Giraffe is here")
@@ -321,12 +325,7 @@ async def test_a_phrase_with_choices_and_a_gap_screens_chat(
     live_server: LiveServer, opened: list[Any]
 ) -> None:
     scene = await _scene(live_server, opened, under_18=False)
-    added = await _phrases_post(
-        scene.lead,
-        "/safeguarding/phrases",
-        {"phrase": "purple * giraffe/zebra", "severity": "severe", "category": "test words"},
-    )
-    assert added.status_code == 303
+    await _add_phrase(scene.lead, "purple * giraffe/zebra", "severe")
     held = await scene.mentor.send(scene.conversation_id, "a Purple spotted zebras parade")
     assert held["status"] == "held"
     tested = await _phrases_post(
