@@ -16,15 +16,18 @@ Rules
   "dm me", "text me on …", "what's your number", "I'll ring you on your mobile"; not what
   others do: "they'd text me"), and a home address given with a postcode, as "my address is …" /
   "I live at 12 …" / "I'm at 14 Elm Avenue", or asked for. Numbers of organisations and
-  helplines (03…, 08…, 09…) are not someone's contact details; characters spaced out
-  ("s n a p : j o") and platform names in digits ("sn4p") are read as written together.
+  helplines (03…, 08…, 09…) are not someone's contact details, nor is a number labelled as a
+  reference ("application reference 4471 2093 8812") that does not start with 0 or +;
+  characters spaced out ("s n a p : j o") and platform names in digits ("sn4p") are read as
+  written together.
   Verdict: ``HOLD`` when the mentee is under 18, otherwise ``FLAG``.
 * **Risk terms** (maintained by the DSL, seeded with :data:`DEFAULT_RISK_TERMS`): a term of
   severity ``SEVERE`` gives ``HOLD``; ``MEDIUM`` or ``LOW`` gives ``FLAG``. Besides words, a
   phrase may hold choices (``mum/dad/parents``: any one of them) and gaps (``*``: up to
   :data:`MAX_GAP_WORDS` other words), e.g. ``don't * tell your mum/dad``. A flagging phrase of
   one or two words that names a topic ("suicide", "self harm") does not count in a message about
-  schoolwork on it that says nothing of the writer ("Lady Macbeth's suicide is the theme").
+  schoolwork on it that says nothing of the writer ("Lady Macbeth's suicide is the theme"; "I",
+  "me" and "my" only before a word of study: "I'm comparing studies on self-harm", "my essay").
 * Otherwise ``DELIVER``. The strictest verdict found wins (HOLD > FLAG > DELIVER).
 
 Reasons
@@ -75,6 +78,7 @@ import snowballstemmer
 __all__ = [
     "DEFAULT_RISK_TERMS",
     "FIRST_RISK_TERMS",
+    "INDIRECT_RISK_TERMS",
     "WIDER_RISK_TERMS",
     "RiskTerm",
     "Screener",
@@ -600,8 +604,92 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("special relationship/friendship", _S, "sexual"),
 )
 
+#: Added to the seeded list by migration 0013: what a fifth corpus of realistic messages showed
+#: people saying without the words above (indirect disclosures, grooming by steps, exploitation).
+INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
+    # secrecy
+    _t(
+        "can't/mustn't tell the/your staff/charity/programme/coordinator/coordinators/office/"
+        "school/college/carer/carers/mum/dad/parents",
+        _S,
+        "secrecy",
+    ),
+    _t(
+        "no need to tell the/your staff/charity/programme/coordinator/coordinators/office/"
+        "school/college/carer/carers/mum/dad/parents",
+        _S,
+        "secrecy",
+    ),
+    _t(
+        "rather the/your staff/charity/programme/coordinator/mum/dad/parents didn't/don't",
+        _S,
+        "secrecy",
+    ),
+    _t("mum/dad/parents/carer/carers * read/check/see your messages/chats/phone", _M, "secrecy"),
+    _t("clear/wipe/delete it/them/this on your side/end", _S, "secrecy"),
+    _t("clear/wipe the/this/our chat/chats/messages/history", _S, "secrecy"),
+    _t("keep * private from", _S, "secrecy"),
+    _t("keep our chats/messages/conversations private", _M, "secrecy"),
+    # meeting up in person
+    _t("what time do/does your mum/dad/parents/carer/carers * get back/home", _S, "meeting"),
+    _t("when is your mum/dad/parents/carer/carers * out/away/working", _S, "meeting"),
+    _t("are you * by yourself", _S, "meeting"),
+    _t("stay over at yours", _S, "meeting"),
+    _t("stay the night at", _S, "meeting"),
+    _t("i could stay over", _S, "meeting"),
+    _t("you could come round/over", _S, "meeting"),
+    _t("should/could/can link up", _M, "meeting"),
+    _t("let us link up", _M, "meeting"),
+    _t("want to link up", _M, "meeting"),
+    _t("link up irl", _M, "meeting"),
+    _t("hang out irl", _M, "meeting"),
+    _t("just me and you", _M, "meeting"),
+    # gifts and money
+    _t("let me buy you", _M, "gifts"),
+    _t("get/buy you vapes/vape/alcohol/booze/drink/drinks/weed/fags/cigarettes", _S, "gifts"),
+    _t("your paypal/cashapp/monzo/revolut", _M, "gifts"),
+    _t("send you a little something", _M, "gifts"),
+    # self-harm
+    _t("letter/letters/note/notes * just in case", _S, "self-harm"),
+    _t("goodbye letter/letters/note/notes", _S, "self-harm"),
+    _t("how much/many paracetamol/pills/tablets", _S, "self-harm"),
+    _t("tired of life", _S, "self-harm"),
+    _t("better if i die/died", _S, "self-harm"),
+    _t("better if i was/were dead/gone", _S, "self-harm"),
+    _t("better if i was/were not here/around", _S, "self-harm"),
+    _t("everyone would be better off", _S, "self-harm"),
+    _t("just disappear", _M, "self-harm"),
+    # abuse and exploitation
+    _t("marry my cousin", _S, "abuse"),
+    _t("forced to marry", _S, "abuse"),
+    _t("make/making me marry", _S, "abuse"),
+    _t("unless i pay/send", _S, "abuse"),
+    _t("got my pictures/nudes", _S, "abuse"),
+    _t("send/post/share them to everyone", _S, "abuse"),
+    _t("locked me out", _S, "abuse"),
+    _t("slept/sleeping in the park/street/car", _S, "abuse"),
+    _t("sleeping rough", _S, "abuse"),
+    _t("shot/shotting for them/him", _S, "abuse"),
+    _t("stab my brother/sister/mum/family", _S, "abuse"),
+    _t("will stab/hurt my brother/sister/mum/family", _S, "abuse"),
+    _t("he/she/they will kill me/us/her/him", _S, "abuse"),
+    _t("beat/beats/beating my mum/mother/brother/sister", _S, "abuse"),
+    _t("dad/father/stepdad/mum/mother * beat/beats me", _S, "abuse"),
+    _t("afraid/scared/frightened to go home", _S, "abuse"),
+    _t("keeps/took/taken/has my passport", _S, "abuse"),
+    # sexual and grooming
+    _t("ever had sex", _S, "sexual"),
+    _t("your virginity", _S, "sexual"),
+    _t("if you were/was * older", _S, "sexual"),
+    _t("on a proper date", _S, "sexual"),
+    _t("take you out on a date", _S, "sexual"),
+    _t("our relationship is special", _S, "sexual"),
+    _t("more than * mentor and mentee", _S, "sexual"),
+    _t("good in bed", _S, "sexual"),
+)
+
 #: Seeded default risk terms.
-DEFAULT_RISK_TERMS = FIRST_RISK_TERMS + WIDER_RISK_TERMS
+DEFAULT_RISK_TERMS = FIRST_RISK_TERMS + WIDER_RISK_TERMS + INDIRECT_RISK_TERMS
 
 
 # ----------------------------------------------------------------------------- normalisation
@@ -634,7 +722,8 @@ _CANON: dict[str, str] = {
     "havent": "have not", "aint": "is not", "whats": "what is", "wats": "what is",
     "wots": "what is", "wat": "what", "wot": "what", "wht": "what", "thats": "that is",
     "its": "it is", "hes": "he is", "shes": "she is", "theres": "there is", "heres": "here is",
-    "wheres": "where is", "lets": "let us", "wanna": "want to", "gonna": "going to",
+    "wheres": "where is", "whens": "when is", "lets": "let us", "wanna": "want to",
+    "gonna": "going to",
     "gotta": "got to", "gimme": "give me", "lemme": "let me", "dunno": "do not know",
     "pls": "please", "plz": "please", "plez": "please", "msg": "message", "msgs": "messages",
     "mssg": "message", "txt": "text", "anybody": "anyone", "any1": "anyone",
@@ -974,8 +1063,11 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     # let's talk on snap / move this to whatsapp
     (
-        "talk chat speak message move switch swap continue carry meet",
-        rf"(?:talk|chat|speak|message|move|switch|swap|continue|carry on|meet)(?: this| it)? "
+        "talk talking chat chatting speak message move moving switch swap continue continued "
+        "continuing carry carried carrying meet",
+        rf"(?:talk|talking|chat|chatting|speak|message|move|moving|switch|swap|continue|continued|"
+        rf"continuing|carry on|carried on|carrying on|meet)"
+        rf"(?: (?:this|it|our|the)(?: (?:conversation|conversations|chat|chats))?)? "
         rf"(?:on|onto|over to|over on|to|via|over) (?:(?:my|the|your) )?(?:{_P_MOVE})(?!\w)",
     ),
     # whatsapp me / dm me / text me / email me (not "on here")
@@ -1192,6 +1284,21 @@ _SCHOOLWORK = _wordset(
     "prevention awareness statistics character characters macbeth inspector"
 )
 _I = _wordset("i me my myself mine")
+# "I'm comparing studies on self-harm", "my essay": the writer speaks of their work, not of
+# themselves, when a study word follows within three words.
+_STUDY = _SCHOOLWORK | _wordset(
+    "doing writing reading studying researching comparing presenting revising analysing "
+    "analyzing learning"
+)
+
+
+def _about_schoolwork(words: list[str], word_set: set[str]) -> bool:
+    """Schoolwork on a topic, where the writer says nothing of themselves."""
+    if word_set.isdisjoint(_SCHOOLWORK):
+        return False
+    return all(
+        not _STUDY.isdisjoint(words[i + 1 : i + 4]) for i, word in enumerate(words) if word in _I
+    )
 
 
 # Words too common to look a phrase up by: "you are so fit" is looked up when "fit" is there.
@@ -1294,6 +1401,14 @@ def _classify_phone(digits: str, plus: bool, groups: list[int], words: bool) -> 
     return False
 
 
+# "My application reference is 4471 2093 8812": a number so labelled, not written with a
+# leading 0 or + as phone numbers are, is a reference.
+_REFERENCE_LABEL = re.compile(
+    r"\b(?:ref|reference|candidate|order|booking|tracking|account|student|application|ticket|"
+    r"case|policy|invoice|uln|uci|id)(?: (?:no|number|num|id|code))?(?: (?:is|was))?[\s:#.-]*$"
+)
+
+
 def _is_phone(run: str) -> bool:
     chunks, words = _phone_chunks(run)
     digits = "".join(chunks)
@@ -1389,7 +1504,7 @@ class Screener:
         if reasons:
             verdict = Verdict.HOLD if mentee_under_18 else Verdict.FLAG
         if self._terms:
-            schoolwork = not word_set.isdisjoint(_SCHOOLWORK) and word_set.isdisjoint(_I)
+            schoolwork = _about_schoolwork(words, word_set)
             for term in self._matching_terms(words, has_digit):
                 if schoolwork and term.names_a_topic:
                     continue  # "our PSHE lesson on self-harm", "suicide as a theme in Macbeth"
@@ -1520,7 +1635,12 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
             t = _WORD_COMMA.sub(" ", t)
         for m in _PHONE_RUN.finditer(t):
             run = m.group()
-            if len(run) >= 8 and not _overlaps(m.span(), taken) and _is_phone(run):
+            if (
+                len(run) >= 8
+                and not _overlaps(m.span(), taken)
+                and not (run[0] not in "0+" and _REFERENCE_LABEL.search(t, 0, m.start()))
+                and _is_phone(run)
+            ):
                 phone = True
                 break
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -89,28 +90,38 @@ def test_upgrade_is_repeatable(database_url: str) -> None:
     upgrade(database_url)
 
 
-def test_the_wider_phrase_list_joins_a_lead_s_list_without_undoing_their_changes(
-    database_url: str,
+@pytest.mark.parametrize(
+    ("revision", "previous", "list_name", "added_by_hand"),
+    [
+        ("0012", "0011", "WIDER_RISK_TERMS", "come alone"),
+        ("0013", "0012", "INDIRECT_RISK_TERMS", "let us link up"),
+    ],
+)
+def test_a_wider_phrase_list_joins_a_lead_s_list_without_undoing_their_changes(
+    database_url: str, revision: str, previous: str, list_name: str, added_by_hand: str
 ) -> None:
     from alembic import command
 
+    from server import screening
     from server.migrate import alembic_config
-    from server.screening import WIDER_RISK_TERMS
 
+    terms = getattr(screening, list_name)
+    assert added_by_hand in {t.phrase for t in terms}
     _blank_database(database_url)
-    upgrade(database_url, "0011")
+    upgrade(database_url, previous)
 
     async def edit_as_a_lead() -> None:
         engine = create_engine(database_url)
         async with engine.begin() as connection:
             await _insert_person(connection, "lead@example.org", "safeguarding")
-            # removed from the first list; one of the wider phrases added by hand, as medium
+            # removed from the first list; one of the new phrases added by hand, as medium
             await connection.execute(text("DELETE FROM riskterm WHERE phrase = 'sexy'"))
             await connection.execute(
                 text(
                     "INSERT INTO riskterm (phrase, severity, category, updated_by_id, updated_at) "
-                    "SELECT 'come alone', 'medium', 'meeting', id, CURRENT_TIMESTAMP FROM \"user\""
-                )
+                    "SELECT :phrase, 'medium', 'meeting', id, CURRENT_TIMESTAMP FROM \"user\""
+                ),
+                {"phrase": added_by_hand},
             )
         await engine.dispose()
 
@@ -124,13 +135,13 @@ def test_the_wider_phrase_list_joins_a_lead_s_list_without_undoing_their_changes
 
     asyncio.run(edit_as_a_lead())
     before = asyncio.run(phrases())
-    upgrade(database_url, "0012")
+    upgrade(database_url, revision)
     after = asyncio.run(phrases())
     assert "sexy" not in after
-    assert after["come alone"] == "medium"
-    assert {t.phrase for t in WIDER_RISK_TERMS} <= after.keys()
-    assert len(after) == len(before) + len(WIDER_RISK_TERMS) - 1
+    assert after[added_by_hand] == "medium"
+    assert {t.phrase for t in terms} <= after.keys()
+    assert len(after) == len(before) + len(terms) - 1
 
-    command.downgrade(alembic_config(database_url), "0011")
+    command.downgrade(alembic_config(database_url), previous)
     assert asyncio.run(phrases()) == before
     upgrade(database_url)  # leave it at head, as the fixture gave it

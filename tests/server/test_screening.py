@@ -522,6 +522,33 @@ LOOKALIKE_ROWS: list[Row] = [
     (text, under_18, D, None) for text in LOOKALIKE_TEXTS for under_18 in (U18, ADULT)
 ]
 
+# Indirect ways of saying the same concerns (INDIRECT_RISK_TERMS), and what they must not catch.
+INDIRECT_ROWS: list[Row] = [
+    ("honestly you mustn't tell the staff about any of this", ADULT, H, "risk:secrecy"),
+    ("there's no need to tell your coordinator we talked", ADULT, H, "risk:secrecy"),
+    ("can you wipe this on your end before your mum sees", ADULT, H, "risk:secrecy"),
+    ("what time does your dad normally get home from work?", ADULT, H, "risk:meeting"),
+    ("whens ur mum working nights again", ADULT, H, "risk:meeting"),
+    ("are you upstairs by yourself right now", ADULT, H, "risk:meeting"),
+    ("we should link up sometime", ADULT, F, "risk:meeting"),
+    ("i can get you vapes, no bother", ADULT, H, "risk:gifts"),
+    ("send me your paypal and I'll sort it", ADULT, F, "risk:gifts"),
+    ("how many tablets would it take", ADULT, H, "risk:self-harm"),
+    ("left a note in my drawer just in case", ADULT, H, "risk:self-harm"),
+    ("it'd be better if i wasn't here tbh", ADULT, H, "risk:self-harm"),
+    ("they took my passport when I arrived", ADULT, H, "risk:abuse"),
+    ("someone has my nudes and says they'll post them unless i pay", ADULT, H, "risk:abuse"),
+    ("my stepdad beats me when he drinks", ADULT, H, "risk:abuse"),
+    ("if you were just a few years older things would be different", ADULT, H, "risk:sexual"),
+    ("this is more than just mentor and mentee now", ADULT, H, "risk:sexual"),
+    ("shall we keep carrying on the chat over on telegram", ADULT, F, SOCIAL),
+    ("my candidate number is 4471 2093 8812", ADULT, D, None),
+    ("I'm writing my essay on suicide in Romeo and Juliet", ADULT, D, None),
+    ("I'm doing my coursework on self harm but I self harm too", ADULT, F, "risk:self-harm"),
+    ("I could kill my sister, she took my charger again", ADULT, D, None),
+    ("can you send me the link to the link-up day for apprentices", ADULT, D, None),
+]
+
 ALL_ROWS = (
     PHONE_ROWS
     + EMAIL_ROWS
@@ -532,6 +559,7 @@ ALL_ROWS = (
     + INNOCENT_ROWS
     + REWORDED_ROWS
     + LOOKALIKE_ROWS
+    + INDIRECT_ROWS
 )
 
 
@@ -742,7 +770,7 @@ def test_every_default_term_matches_itself() -> None:
 def test_default_terms_cover_the_required_categories() -> None:
     categories = {t.category for t in DEFAULT_RISK_TERMS}
     assert {"secrecy", "meeting", "gifts", "self-harm", "abuse"} <= categories
-    assert 40 <= len(DEFAULT_RISK_TERMS) <= 400
+    assert 40 <= len(DEFAULT_RISK_TERMS) <= 600
     assert {t.severity for t in DEFAULT_RISK_TERMS} >= {Severity.SEVERE, Severity.MEDIUM}
 
 

@@ -2,10 +2,15 @@
 
 Each corpus was written by someone who had not seen the rules, one message per line with the
 verdict a safeguarding lead would want for an adult and for an under-18 mentee. The rules were
-then improved looking at the corpora named "tuned_on" (so their floors are high); the one named
-"held_out" was only ever measured, never looked at, and its floors record where the rules stood
-when it was added (2026-11-26: before that day's changes it caught 30% of its risky messages
-and 88% of its contact details, and delivered 94% of its innocent ones).
+then improved looking at the corpora named "tuned_on" (so their floors are high); those named
+"held_out" were only ever measured, never looked at, and their floors record where the rules
+stood when they were added. tuned_on_5 was held out first (2026-11-26: 30% of its risky
+messages caught before that day's changes, 63% after) and tuned on on 2026-12-03 (100%).
+held_out_6 (casual sixth-form chat) and held_out_7 (older mentees, subtler grooming and
+disclosures) were written that day: before its changes they caught 51% / 43% of their risky
+messages, 92% / 86% of their contact details and delivered 97% / 96% of their innocent ones;
+after them 52% / 46%, 92% / 86% and 97% / 96%. Phrases fitted to one corpus barely carry over
+to the next.
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
@@ -28,7 +33,9 @@ FLOORS = {
     "tuned_on_2": (1.0, 0.9, 0.97),
     "tuned_on_3": (0.98, 0.95, 0.96),
     "tuned_on_4": (0.97, 0.93, 0.97),
-    "held_out_5": (0.97, 0.6, 0.95),
+    "tuned_on_5": (0.98, 0.97, 0.96),
+    "held_out_6": (0.9, 0.5, 0.95),
+    "held_out_7": (0.84, 0.44, 0.94),
 }
 
 
