@@ -604,8 +604,9 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("special relationship/friendship", _S, "sexual"),
 )
 
-#: Added to the seeded list by migration 0013: what a fifth corpus of realistic messages showed
-#: people saying without the words above (indirect disclosures, grooming by steps, exploitation).
+#: Added to the seeded list by migration 0013: what a fifth and a sixth corpus of realistic
+#: messages showed people saying without the words above (indirect disclosures, grooming by
+#: steps, exploitation).
 INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     # secrecy
     _t(
@@ -630,6 +631,12 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("clear/wipe the/this/our chat/chats/messages/history", _S, "secrecy"),
     _t("keep * private from", _S, "secrecy"),
     _t("keep our chats/messages/conversations private", _M, "secrecy"),
+    _t("not * tell/mention * social worker/keyworker/tutor/college/school/uni", _S, "secrecy"),
+    _t("swear * not tell", _M, "secrecy"),
+    _t("keep what i said/told", _M, "secrecy"),
+    _t("not tell anyone what i said/told", _M, "secrecy"),
+    _t("tell anyone * what we talk/talked/say/said", _M, "secrecy"),
+    _t("no one will see/know", _S, "secrecy"),
     # meeting up in person
     _t("what time do/does your mum/dad/parents/carer/carers * get back/home", _S, "meeting"),
     _t("when is your mum/dad/parents/carer/carers * out/away/working", _S, "meeting"),
@@ -642,6 +649,12 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("let us link up", _M, "meeting"),
     _t("want to link up", _M, "meeting"),
     _t("link up irl", _M, "meeting"),
+    _t("meet you after your shift/work", _S, "meeting"),
+    _t("wait * in the car park", _S, "meeting"),
+    _t("want to come over/round", _M, "meeting"),
+    _t("book us a hotel/room", _S, "meeting"),
+    _t("outside of/the programme/charity", _M, "meeting"),
+    _t("give me a lift", _M, "meeting"),
     _t("hang out irl", _M, "meeting"),
     _t("just me and you", _M, "meeting"),
     # gifts and money
@@ -649,6 +662,10 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("get/buy you vapes/vape/alcohol/booze/drink/drinks/weed/fags/cigarettes", _S, "gifts"),
     _t("your paypal/cashapp/monzo/revolut", _M, "gifts"),
     _t("send you a little something", _M, "gifts"),
+    _t("drop it/them round/off to you/yours", _S, "gifts"),
+    _t("i will pay for your", _M, "gifts"),
+    _t("got you a present/gift/giftcard", _M, "gifts"),
+    _t("little present/gift for you", _M, "gifts"),
     # self-harm
     _t("letter/letters/note/notes * just in case", _S, "self-harm"),
     _t("goodbye letter/letters/note/notes", _S, "self-harm"),
@@ -659,6 +676,11 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("better if i was/were not here/around", _S, "self-harm"),
     _t("everyone would be better off", _S, "self-harm"),
     _t("just disappear", _M, "self-harm"),
+    _t("point of being here/alive", _S, "self-harm"),
+    _t("wrote letters/notes to my family/mum/dad/parents", _S, "self-harm"),
+    _t("not * be around much longer", _S, "self-harm"),
+    _t("stood on the bridge", _M, "self-harm"),
+    _t("feel like i am drowning", _M, "self-harm"),
     # abuse and exploitation
     _t("marry my cousin", _S, "abuse"),
     _t("forced to marry", _S, "abuse"),
@@ -673,10 +695,15 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("stab my brother/sister/mum/family", _S, "abuse"),
     _t("will stab/hurt my brother/sister/mum/family", _S, "abuse"),
     _t("he/she/they will kill me/us/her/him", _S, "abuse"),
-    _t("beat/beats/beating my mum/mother/brother/sister", _S, "abuse"),
+    _t("beat/beats/beating my mum/mother", _S, "abuse"),
     _t("dad/father/stepdad/mum/mother * beat/beats me", _S, "abuse"),
     _t("afraid/scared/frightened to go home", _S, "abuse"),
     _t("keeps/took/taken/has my passport", _S, "abuse"),
+    _t("share/send/post my pictures/nudes", _S, "abuse"),
+    _t("will send them to my/your mum/dad/family/parents/everyone", _S, "abuse"),
+    _t("things at home are * bad", _M, "abuse"),
+    _t("angry when he/she * been drinking", _M, "abuse"),
+    _t("weird/creepy around me", _M, "abuse"),
     # sexual and grooming
     _t("ever had sex", _S, "sexual"),
     _t("your virginity", _S, "sexual"),
@@ -686,6 +713,15 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("our relationship is special", _S, "sexual"),
     _t("more than * mentor and mentee", _S, "sexual"),
     _t("good in bed", _S, "sexual"),
+    _t("picture/pictures of what * wearing", _S, "sexual"),
+    _t("picture/pictures * just for me", _S, "sexual"),
+    _t("ever done stuff with", _S, "sexual"),
+    _t("sit in his car", _S, "sexual"),
+    _t("video call * from/in bed", _S, "sexual"),
+    _t("you are really/so/very pretty/beautiful/fit/hot/cute", _M, "sexual"),
+    _t("your really/so/very pretty/beautiful/fit/hot/cute", _M, "sexual"),
+    _t("what is your type", _M, "sexual"),
+    _t("are you seeing anyone", _M, "sexual"),
 )
 
 #: Seeded default risk terms.
@@ -751,7 +787,7 @@ _COMPOUNDS: dict[tuple[str, str], str] = {
     ("snap", "chat"): "snapchat", ("e", "mail"): "email", ("face", "time"): "facetime",
     ("face", "book"): "facebook", ("insta", "gram"): "instagram", ("x", "box"): "xbox",
     ("play", "station"): "playstation", ("group", "chat"): "groupchat",
-    ("post", "code"): "postcode", ("gift", "card"): "giftcard",
+    ("post", "code"): "postcode", ("proton", "mail"): "protonmail", ("gift", "card"): "giftcard",
 }  # fmt: skip
 _COMPOUND_FIRST = frozenset(first for first, _ in _COMPOUNDS)
 _HIT_UP = re.compile(r"\bhit (?:me|us) up\b")
@@ -907,7 +943,7 @@ _MAIL_PROVIDERS_DOT = _MAIL_PROVIDERS | {"dot"}
 _BRACKET_AT = re.compile(r"[(\[{<]\s*at\s*[)\]}>]")
 _SPACED_EMAIL = re.compile(  # on words: "jobloggs gmail com", "jo b at hotmail co uk"
     r"\b[a-z0-9_]+ (?:at |@ )?(?:gmail|googlemail|hotmail|yahoo|ymail|icloud|outlook|aol|"
-    r"btinternet|protonmail) (?:dot )?(?:com|co (?:dot )?uk|net)\b"
+    r"btinternet|protonmail) (?:dot )?(?:com|co (?:dot )?uk|net|me|ch)\b"
 )
 _EMAIL_CONTEXT = _wordset("email mail address addy contact inbox gmail hotmail")
 
@@ -989,16 +1025,23 @@ def _reads_as_ordinal(t: str, suffix_at: int) -> bool:
     return t[suffix_at : suffix_at + 2] == expected
 
 
+_STREET_KIND = (
+    r"(?:road|rd|street|st|lane|avenue|ave|close|drive|way|crescent|grove|gardens|terrace|place|"
+    r"court|walk|row|hill|mews)"
+)
 _ADDRESS = re.compile(
     r"\bmy (?:home |house )?address is\b"
     r"|\b(?:what is|send me|give me|need|tell me) your (?:home |house )?address\b"
     r"|\b(?:which|what) (?:street|road|estate|house number)(?: [a-z]+){0,3} live\b"
+    r"|\b(?:which|what) (?:street|road|estate) (?:are )?you on\b"
     r"|\baddress and postcode\b|\bwhat is your postcode\b"
     r"|\b(?:i|we) (?:live|stay) (?:at|on) (?:flat |apartment |number |no )?[0-9]"
     # "I'm at number 14 Elm Avenue": a house number on a named street, said of oneself
     r"|\b(?:i am|we are|i live|we live|i stay|we stay|i am staying|we are staying)(?: at| on)? "
-    r"(?:flat |apartment |number |no )?[0-9]+[a-z]? (?:[a-z]+ ){1,2}(?:road|rd|street|st|lane|"
-    r"avenue|ave|close|drive|way|crescent|grove|gardens|terrace|place|court|walk|row|hill|mews)\b"
+    rf"(?:flat |apartment |number |no )?[0-9]+[a-z]? (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    # "I'm on Harrow Close, number 9"
+    r"|\b(?:i am|we are|i live|we live) on (?:[a-z]+ ){1,2}"
+    rf"{_STREET_KIND} (?:number |no |flat )?[0-9]"
 )
 _ADDRESS_WORDS = _wordset("address postcode street road estate")
 _ADDRESS_WITH_NUMBER = _wordset("live stay am are")
@@ -1034,9 +1077,10 @@ _VIA_VERBS = (
     r"whatsapp|snap|insta|dm|pm|inbox|facetime|ft|text|telegram|discord|kik|email|sms|bell|"
     r"imessage"
 )
-_NOT_HERE = (
-    r"(?! (?:on|in|at|through|via) (?:here|this|the (?:chat|app|platform|site|session|call|"
-    r"meeting)|mentormeet)\b| here\b| in the chat\b| through the)"
+_NOT_HERE = (  # "text me on here", "text me a reminder on here" (but not "not on here")
+    r"(?!(?: (?!not\b|instead\b|than\b)[a-z]+){0,3} (?:on|in|at|through|via) "
+    r"(?:here|this|the (?:chat|app|platform|site|session|call|meeting)|mentormeet)\b"
+    r"| here\b| in the chat\b| through the)"
 )
 _OBJ_PREP_PLAT = (
     rf"(?:me|us|you) (?:on|at|via|over|through) (?:(?:my|the|your) )?(?:{_P_ALL})(?!\w)"
@@ -1046,10 +1090,10 @@ _OBJ_PREP_PLAT = (
 _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     # add me on snap / find me on tiktok / call me on my mobile
     (
-        "add follow find message dm pm inbox text call ring facetime ft contact reach catch get "
-        "friend snap vc ping",
-        rf"(?:add|follow|find|message|dm|pm|inbox|text|call|ring|facetime|ft|contact|reach|"
-        rf"catch|get|friend|snap|vc|ping) {_OBJ_PREP_PLAT}",
+        "add follow find search message dm pm inbox text call ring facetime ft contact reach "
+        "catch get friend snap vc ping",
+        rf"(?:add|follow|find|search|message|dm|pm|inbox|text|call|ring|facetime|ft|contact|"
+        rf"reach|catch|get|friend|snap|vc|ping) {_OBJ_PREP_PLAT}",
     ),
     (
         "talk chat speak video",
@@ -1281,11 +1325,13 @@ def _compile_term(term: RiskTerm) -> _CompiledTerm:
 _SCHOOLWORK = _wordset(
     "essay essays theme themes topic topics lesson lessons pshe rse psychology sociology "
     "dissertation epq coursework assignment novel poem chapter lecture module research "
-    "prevention awareness statistics character characters macbeth inspector"
+    "prevention awareness statistics character characters macbeth inspector unit units biology "
+    "chemistry science homework textbook syllabus"
 )
-_I = _wordset("i me my myself mine")
+_I = _wordset("i me my myself mine kms")
 # "I'm comparing studies on self-harm", "my essay": the writer speaks of their work, not of
-# themselves, when a study word follows within three words.
+# themselves, when a study word follows "I", "me" or "my" within three words.
+_I_OF_STUDY = _wordset("i me my")
 _STUDY = _SCHOOLWORK | _wordset(
     "doing writing reading studying researching comparing presenting revising analysing "
     "analyzing learning"
@@ -1297,7 +1343,9 @@ def _about_schoolwork(words: list[str], word_set: set[str]) -> bool:
     if word_set.isdisjoint(_SCHOOLWORK):
         return False
     return all(
-        not _STUDY.isdisjoint(words[i + 1 : i + 4]) for i, word in enumerate(words) if word in _I
+        word in _I_OF_STUDY and not _STUDY.isdisjoint(words[i + 1 : i + 4])
+        for i, word in enumerate(words)
+        if word in _I
     )
 
 

@@ -547,6 +547,18 @@ INDIRECT_ROWS: list[Row] = [
     ("I'm doing my coursework on self harm but I self harm too", ADULT, F, "risk:self-harm"),
     ("I could kill my sister, she took my charger again", ADULT, D, None),
     ("can you send me the link to the link-up day for apprentices", ADULT, D, None),
+    ("don't ever mention our chats to your social worker", ADULT, H, "risk:secrecy"),
+    ("he said if I stop replying he'll post my nudes", ADULT, H, "risk:abuse"),
+    ("not going to be around much longer anyway", ADULT, H, "risk:self-harm"),
+    ("send me a pic of what your wearing rn", ADULT, H, "risk:sexual"),
+    ("kms this essay is so long", ADULT, F, "risk:self-harm"),
+    ("beat my sister 3-0 at fifa again", ADULT, D, None),
+    ("look me up, just search me on insta", U18, H, SOCIAL),
+    ("we're on Station Road, number 41", U18, H, ADDRESS),
+    ("what road are you on? I'm nearby", U18, H, ADDRESS),
+    ("it's jo dot bloggs at proton mail dot me", U18, H, EMAIL),
+    ("text me a reminder on here the night before", U18, D, None),
+    ("in the chemistry unit we covered how an overdose affects the liver", ADULT, D, None),
 ]
 
 ALL_ROWS = (

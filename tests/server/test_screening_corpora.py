@@ -6,11 +6,11 @@ then improved looking at the corpora named "tuned_on" (so their floors are high)
 "held_out" were only ever measured, never looked at, and their floors record where the rules
 stood when they were added. tuned_on_5 was held out first (2026-11-26: 30% of its risky
 messages caught before that day's changes, 63% after) and tuned on on 2026-12-03 (100%).
-held_out_6 (casual sixth-form chat) and held_out_7 (older mentees, subtler grooming and
-disclosures) were written that day: before its changes they caught 51% / 43% of their risky
-messages, 92% / 86% of their contact details and delivered 97% / 96% of their innocent ones;
-after them 52% / 46%, 92% / 86% and 97% / 96%. Phrases fitted to one corpus barely carry over
-to the next.
+Corpora 6 (casual sixth-form chat) and 7 (older mentees, subtler grooming and disclosures)
+were written that day: after tuning on 5 only, 6 went from 51% to 52% of its risky messages
+and 7 from 43% to 46%, so phrases fitted to one corpus barely carry over to the next. 6 was
+then tuned on (91% of its risky messages, 98% of its contact details, 99% of its innocent
+ones delivered); held_out_7 stayed held out (48%, 86% and 96%).
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
@@ -34,8 +34,8 @@ FLOORS = {
     "tuned_on_3": (0.98, 0.95, 0.96),
     "tuned_on_4": (0.97, 0.93, 0.97),
     "tuned_on_5": (0.98, 0.97, 0.96),
-    "held_out_6": (0.9, 0.5, 0.95),
-    "held_out_7": (0.84, 0.44, 0.94),
+    "tuned_on_6": (0.96, 0.89, 0.97),
+    "held_out_7": (0.84, 0.46, 0.94),
 }
 
 
