@@ -604,7 +604,7 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("special relationship/friendship", _S, "sexual"),
 )
 
-#: Added to the seeded list by migration 0013: what a fifth and a sixth corpus of realistic
+#: Added to the seeded list by migration 0013: what a fifth, sixth and seventh corpus of realistic
 #: messages showed people saying without the words above (indirect disclosures, grooming by
 #: steps, exploitation).
 INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
@@ -629,14 +629,29 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("mum/dad/parents/carer/carers * read/check/see your messages/chats/phone", _M, "secrecy"),
     _t("clear/wipe/delete it/them/this on your side/end", _S, "secrecy"),
     _t("clear/wipe the/this/our chat/chats/messages/history", _S, "secrecy"),
-    _t("keep * private from", _S, "secrecy"),
+    _t("keep * private from your", _S, "secrecy"),
     _t("keep our chats/messages/conversations private", _M, "secrecy"),
-    _t("not * tell/mention * social worker/keyworker/tutor/college/school/uni", _S, "secrecy"),
+    _t("not * tell/mention * social/support worker", _S, "secrecy"),
+    _t("not * tell/mention * keyworker/tutor/college/school/uni", _S, "secrecy"),
     _t("swear * not tell", _M, "secrecy"),
     _t("keep what i said/told", _M, "secrecy"),
     _t("not tell anyone what i said/told", _M, "secrecy"),
     _t("tell anyone * what we talk/talked/say/said", _M, "secrecy"),
     _t("no one will see/know", _S, "secrecy"),
+    _t("never report it/this", _S, "secrecy"),
+    _t("this is our space", _M, "secrecy"),
+    _t("not to tell your mum/dad/parents/partner/carer/carers/family", _S, "secrecy"),
+    _t("if anyone * asks * just say", _S, "secrecy"),
+    _t("rather you didn't tell", _S, "secrecy"),
+    _t("told me not to tell", _S, "secrecy"),
+    _t("keep * to yourself", _M, "secrecy"),
+    _t("promise not to write", _M, "secrecy"),
+    _t(
+        "no need to mention * staff/charity/programme/coordinator/coordinators/office/"
+        "school/college/carer/carers/mum/dad/parents",
+        _S,
+        "secrecy",
+    ),
     # meeting up in person
     _t("what time do/does your mum/dad/parents/carer/carers * get back/home", _S, "meeting"),
     _t("when is your mum/dad/parents/carer/carers * out/away/working", _S, "meeting"),
@@ -655,6 +670,15 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("book us a hotel/room", _S, "meeting"),
     _t("outside of/the programme/charity", _M, "meeting"),
     _t("give me a lift", _M, "meeting"),
+    _t("no need to use the programme/venue", _M, "meeting"),
+    _t("my flat/house/place is only/just", _S, "meeting"),
+    _t("meet somewhere quieter/private/else", _S, "meeting"),
+    _t("at my hotel", _S, "meeting"),
+    _t("stay over at mine", _S, "meeting"),
+    _t("say hello in person", _M, "meeting"),
+    _t("meet somewhere other than", _M, "meeting"),
+    _t("once the programme finishes/ends * we could", _M, "meeting"),
+    _t("show you round my office/flat/house/place", _M, "meeting"),
     _t("hang out irl", _M, "meeting"),
     _t("just me and you", _M, "meeting"),
     # gifts and money
@@ -666,6 +690,12 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("i will pay for your", _M, "gifts"),
     _t("got you a present/gift/giftcard", _M, "gifts"),
     _t("little present/gift for you", _M, "gifts"),
+    _t("look after a bag/package/parcel", _S, "gifts"),
+    _t("is easy money", _S, "gifts"),
+    _t("treat you to something", _M, "gifts"),
+    _t("spare laptop/phone/iphone", _M, "gifts"),
+    _t("ordered/bought you a", _M, "gifts"),
+    _t("put * credit on your phone", _M, "gifts"),
     # self-harm
     _t("letter/letters/note/notes * just in case", _S, "self-harm"),
     _t("goodbye letter/letters/note/notes", _S, "self-harm"),
@@ -679,8 +709,16 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("point of being here/alive", _S, "self-harm"),
     _t("wrote letters/notes to my family/mum/dad/parents", _S, "self-harm"),
     _t("not * be around much longer", _S, "self-harm"),
-    _t("stood on the bridge", _M, "self-harm"),
+    _t("stand/stood/standing on the bridge", _M, "self-harm"),
     _t("feel like i am drowning", _M, "self-harm"),
+    _t("not sure * still be around", _S, "self-harm"),
+    _t("how easy it would be", _S, "self-harm"),
+    _t("feeling really/so low", _M, "self-harm"),
+    _t("going through the motions", _M, "self-harm"),
+    _t("wonder what the point", _M, "self-harm"),
+    _t("dark patch/place", _M, "self-harm"),
+    _t("drinking * to cope", _M, "self-harm"),
+    _t("do not * care what happens", _M, "self-harm"),
     # abuse and exploitation
     _t("marry my cousin", _S, "abuse"),
     _t("forced to marry", _S, "abuse"),
@@ -701,9 +739,21 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("keeps/took/taken/has my passport", _S, "abuse"),
     _t("share/send/post my pictures/nudes", _S, "abuse"),
     _t("will send them to my/your mum/dad/family/parents/everyone", _S, "abuse"),
-    _t("things at home are * bad", _M, "abuse"),
+    _t("things at home are * bad/tense/hard/difficult/awful", _M, "abuse"),
     _t("angry when he/she * been drinking", _M, "abuse"),
     _t("weird/creepy around me", _M, "abuse"),
+    _t("flat/house/place and will not leave", _S, "abuse"),
+    _t("scared/afraid to say no", _S, "abuse"),
+    _t("with a package/parcel", _M, "abuse"),
+    _t("cannot * say no to him/them/her", _S, "abuse"),
+    _t("tells/told me i am worthless/useless/nothing", _S, "abuse"),
+    _t("kick me out", _M, "abuse"),
+    _t("not allowed to leave the house", _S, "abuse"),
+    _t("tracks my location/phone", _S, "abuse"),
+    _t("never pays it back", _M, "abuse"),
+    _t("jealous when i mention/talk", _M, "abuse"),
+    _t("shouts a lot", _M, "abuse"),
+    _t("asking if i want to earn", _S, "abuse"),
     # sexual and grooming
     _t("ever had sex", _S, "sexual"),
     _t("your virginity", _S, "sexual"),
@@ -722,6 +772,14 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("your really/so/very pretty/beautiful/fit/hot/cute", _M, "sexual"),
     _t("what is your type", _M, "sexual"),
     _t("are you seeing anyone", _M, "sexual"),
+    _t("keep thinking about you", _S, "sexual"),
+    _t("ways i * should not", _S, "sexual"),
+    _t("been with someone older", _S, "sexual"),
+    _t("what do you wear to bed", _S, "sexual"),
+    _t("send him/her pictures", _S, "sexual"),
+    _t("special connection/bond", _S, "sexual"),
+    _t("beyond mentoring", _S, "sexual"),
+    _t("picture on your profile is", _M, "sexual"),
 )
 
 #: Seeded default risk terms.
@@ -1031,7 +1089,8 @@ _STREET_KIND = (
 )
 _ADDRESS = re.compile(
     r"\bmy (?:home |house )?address is\b"
-    r"|\b(?:what is|send me|give me|need|tell me) your (?:home |house )?address\b"
+    r"|\b(?:what is|send me|give me|giving me|need|tell me|know) your (?:home |house )?"
+    r"(?:address|postcode)\b"
     r"|\b(?:which|what) (?:street|road|estate|house number)(?: [a-z]+){0,3} live\b"
     r"|\b(?:which|what) (?:street|road|estate) (?:are )?you on\b"
     r"|\baddress and postcode\b|\bwhat is your postcode\b"
@@ -1041,7 +1100,7 @@ _ADDRESS = re.compile(
     rf"(?:flat |apartment |number |no )?[0-9]+[a-z]? (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
     # "I'm on Harrow Close, number 9"
     r"|\b(?:i am|we are|i live|we live) on (?:[a-z]+ ){1,2}"
-    rf"{_STREET_KIND} (?:number |no |flat )?[0-9]"
+    rf"{_STREET_KIND} (?:(?:number|no|flat) [a-z]+|(?:number |no |flat )?[0-9])"
 )
 _ADDRESS_WORDS = _wordset("address postcode street road estate")
 _ADDRESS_WITH_NUMBER = _wordset("live stay am are")
@@ -1052,7 +1111,7 @@ _P_ALL = (
     r"signal|kik|wickr|threads|bereal|skype|viber|wechat|imessage|facetime|reddit|youtube|yt|"
     r"twitch|steam|xbox|xbl|psn|playstation|ps4|ps5|roblox|fortnite|minecraft|omegle|yubo|wizz|"
     r"tinder|hinge|bumble|grindr|zoom|teams|hangouts|google meet|email|gmail|hotmail|outlook|"
-    r"phone|mobile|mob|cell|landline|text|sms|my number|whatsapp|socials"
+    r"phone|mobile|mob|cell|landline|text|sms|my number|whatsapp|socials|linkedin"
 )
 _P_MOVE = (
     r"snap|insta|whatsapp|telegram|discord|tiktok|facebook|messenger|twitter|signal|kik|wickr|"
@@ -1096,8 +1155,9 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
         rf"reach|catch|get|friend|snap|vc|ping) {_OBJ_PREP_PLAT}",
     ),
     (
-        "talk chat speak video",
-        rf"(?:talk to|chat to|chat with|talk with|speak to|speak with|video call) {_OBJ_PREP_PLAT}",
+        "talk chat speak video connect",
+        rf"(?:talk to|chat to|chat with|talk with|speak to|speak with|video call|connect with) "
+        rf"{_OBJ_PREP_PLAT}",
     ),
     # hmu on insta / add on snap
     (
@@ -1133,6 +1193,18 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:i (?:will|can|could|would|shall|am going to)|shall i|let me) add you"
         r"(?! (?:to|into|onto|in|as|on here|here)\b)(?!\w)",
     ),
+    # "my mobile starts 07700, then …" / "the best number to get you on" / "on there"
+    ("my", r"my (?:mobile|number|phone|cell)(?: number)? (?:starts|begins)\b"),
+    ("best", r"best (?:number|email|mobile) to (?:get|reach|contact|call|text|message) you\b"),
+    (
+        "is have do can could what",
+        r"(?:is there|have you got|do you have|can i have|could i have|what is) (?:a |an |your )?"
+        r"(?:personal|private|other|different) (?:email|number|phone|mobile|account)\b",
+    ),
+    (
+        "message text add find dm call contact",
+        r"(?:message|text|add|find|dm|call|contact) (?:me|us) (?:on|over) there\b",
+    ),
     # join my discord / join our whatsapp group
     ("join", rf"join (?:my|our|the) (?:{_P_HAVE}|server|groupchat|gc)(?!\w)"),
     # we could just facetime instead / shall we snap
@@ -1161,8 +1233,10 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     # what's your snap / can i have your number / drop your insta
     (
-        "what send give drop pass tell can could may let need want got swap exchange trade",
-        rf"(?:what is|what are|send me|give me|drop|pass me|tell me|can i get|can i have|"
+        "what send give giving drop pass tell can could may let need want got swap exchange trade "
+        "share sharing",
+        rf"(?:what is|what are|send me|give me|giving me|drop me|drop|pass me|tell me|share|"
+        rf"sharing|can i get|can i have|"
         rf"can i grab|could i get|could i have|may i have|let me get|let me have|let me take|"
         rf"need|want|got|swap|exchange|trade) (?:your|you|ur)"
         r"(?: (?:mums|dads|parents|carers|nans|sisters|brothers))? "
@@ -1326,7 +1400,8 @@ _SCHOOLWORK = _wordset(
     "essay essays theme themes topic topics lesson lessons pshe rse psychology sociology "
     "dissertation epq coursework assignment novel poem chapter lecture module research "
     "prevention awareness statistics character characters macbeth inspector unit units biology "
-    "chemistry science homework textbook syllabus"
+    "chemistry science homework textbook syllabus literature review poster presentation "
+    "placement report"
 )
 _I = _wordset("i me my myself mine kms")
 # "I'm comparing studies on self-harm", "my essay": the writer speaks of their work, not of
@@ -1731,7 +1806,10 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
                 break
     if not address and (
         not word_set.isdisjoint(_ADDRESS_WORDS)
-        or (has_digit and not word_set.isdisjoint(_ADDRESS_WITH_NUMBER))
+        or (
+            (has_digit or "number" in word_set)  # "number nineteen"
+            and not word_set.isdisjoint(_ADDRESS_WITH_NUMBER)
+        )
     ):
         address = _ADDRESS.search(" ".join(words)) is not None
 

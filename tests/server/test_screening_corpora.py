@@ -4,13 +4,18 @@ Each corpus was written by someone who had not seen the rules, one message per l
 verdict a safeguarding lead would want for an adult and for an under-18 mentee. The rules were
 then improved looking at the corpora named "tuned_on" (so their floors are high); those named
 "held_out" were only ever measured, never looked at, and their floors record where the rules
-stood when they were added. tuned_on_5 was held out first (2026-11-26: 30% of its risky
-messages caught before that day's changes, 63% after) and tuned on on 2026-12-03 (100%).
-Corpora 6 (casual sixth-form chat) and 7 (older mentees, subtler grooming and disclosures)
-were written that day: after tuning on 5 only, 6 went from 51% to 52% of its risky messages
-and 7 from 43% to 46%, so phrases fitted to one corpus barely carry over to the next. 6 was
-then tuned on (91% of its risky messages, 98% of its contact details, 99% of its innocent
-ones delivered); held_out_7 stayed held out (48%, 86% and 96%).
+stood when they were added.
+
+Of the risky messages in each corpus, the share caught when it was first measured has grown
+over the rounds (corpus 3: 17%, 4: 21%, 5: 30%, 6: 51%, 7: 43%, 8: 52%), but phrases fitted
+to one corpus carry over to the next only a little. tuned_on_5
+was held out on 2026-11-26 (63% after that day's changes) and tuned on on 2026-12-03, as were
+6 (casual sixth-form chat: 51% -> 91%) and 7 (older mentees, subtler grooming and disclosures:
+43% -> 100%), one after the other. held_out_8 (messages in English as an additional language,
+dictated by voice, from youth clubs and care settings; over-familiar mentors) was written the
+same day and only measured: through that day's three rounds of changes its risky messages
+caught went 52% -> 54% -> 54% -> 56%, its contact details 78% -> 78% -> 81% -> 81%, and 99% of
+its innocent messages were delivered throughout.
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
@@ -35,7 +40,8 @@ FLOORS = {
     "tuned_on_4": (0.97, 0.93, 0.97),
     "tuned_on_5": (0.98, 0.97, 0.96),
     "tuned_on_6": (0.96, 0.89, 0.97),
-    "held_out_7": (0.84, 0.46, 0.94),
+    "tuned_on_7": (0.98, 0.97, 0.96),
+    "held_out_8": (0.79, 0.54, 0.97),
 }
 
 
