@@ -28,6 +28,9 @@ Rules
   one or two words that names a topic ("suicide", "self harm") does not count in a message about
   schoolwork on it that says nothing of the writer ("Lady Macbeth's suicide is the theme"; "I",
   "me" and "my" only before a word of study: "I'm comparing studies on self-harm", "my essay").
+  In a message that speaks of safety ("red flag", "scam", "safeguarding", "you can report …"),
+  the clauses that give advice ("never …", "if anyone asks you to …", "I can't keep …") are not
+  screened for risk phrases; its other clauses are.
 * Otherwise ``DELIVER``. The strictest verdict found wins (HOLD > FLAG > DELIVER).
 
 Reasons
@@ -1424,6 +1427,36 @@ def _about_schoolwork(words: list[str], word_set: set[str]) -> bool:
     )
 
 
+# Safety advice quotes what it warns against ("never give your bank details to anyone, it's a
+# scam"; "if someone asks you to keep secrets from your parents, that's a red flag"). In a
+# message that speaks of safety, the clauses that give such advice are not screened for risk
+# phrases; its other clauses are ("… red flag. but don't tell your mum about us").
+_SAFETY = re.compile(
+    r"red flag|scam|trusted adult|safeguarding|warning sign|childline|ceop|dangerous|get help"
+    r"|\b(?:you can|can always|always) report\b|\breport (?:them|it to|to)\b"
+)
+_SAFETY_WORDS = _wordset(
+    "flag scam adult safeguarding warning childline ceop dangerous help report"
+)
+_CLAUSE_END = re.compile(r"[.!?;]+|\bbut\b|\s-\s")
+_ADVICE = re.compile(
+    r"(?<!i will )(?<!i'll )(?<!we will )(?<!we'll )(?<!i would )(?<!i'd )\bnever\b"
+    r"|\b(?:don't|dont|do not) ever\b"
+    r"|\bif (?:anyone|anybody|someone|somebody|a stranger|people|a person|an adult)\b"
+    r"(?: [^ ]+){0,4}? (?:asks?|tells?|wants?|offers?|says?|pressures?)\b"
+    r"|\b(?:can't|cant|cannot|can not) keep\b"
+)
+
+
+def _outside_advice(t: str, words: list[str], word_set: set[str]) -> list[str]:
+    """The words to screen for risk phrases: all but the clauses of safety advice."""
+    if word_set.isdisjoint(_SAFETY_WORDS) or _SAFETY.search(t) is None:
+        return words
+    clauses = _CLAUSE_END.split(t)
+    kept = [clause for clause in clauses if _ADVICE.search(clause) is None]
+    return words if len(kept) == len(clauses) else _words(" ".join(kept))
+
+
 # Words too common to look a phrase up by: "you are so fit" is looked up when "fit" is there.
 _COMMON = _wordset(
     "i me my you your he she it we they him her us them his their our a an the to of in on at "
@@ -1628,7 +1661,7 @@ class Screener:
             verdict = Verdict.HOLD if mentee_under_18 else Verdict.FLAG
         if self._terms:
             schoolwork = _about_schoolwork(words, word_set)
-            for term in self._matching_terms(words, has_digit):
+            for term in self._matching_terms(_outside_advice(t, words, word_set), has_digit):
                 if schoolwork and term.names_a_topic:
                     continue  # "our PSHE lesson on self-harm", "suicide as a theme in Macbeth"
                 reasons.append(term.reason)

@@ -583,6 +583,21 @@ INDIRECT_ROWS: list[Row] = [
     ("I keep thinking about you after our calls", ADULT, H, "risk:sexual"),
     ("if an offer of easy money sounds too good to be true, it usually is", ADULT, D, None),
     ("I'd like to keep my diagnosis private from my employer", ADULT, D, None),
+    ("never send your bank details to someone who messages you first, it's a scam", ADULT, D, None),
+    ("if someone asks you to keep secrets from your carers, that's a red flag", U18, D, None),
+    (
+        "I can't keep it secret if you're at risk, I'd pass it to the safeguarding team",
+        ADULT,
+        D,
+        None,
+    ),
+    (
+        "if anyone asks you to keep secrets that's a red flag. but don't tell your mum about us",
+        ADULT,
+        H,
+        "risk:secrecy",
+    ),
+    ("I'll never report it, that's a red flag thing only teachers do", ADULT, H, "risk:secrecy"),
     (
         "my dissertation is on self-harm, could you help me structure the literature review?",
         ADULT,
