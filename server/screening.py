@@ -607,7 +607,7 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("special relationship/friendship", _S, "sexual"),
 )
 
-#: Added to the seeded list by migration 0013: what a fifth, sixth and seventh corpus of realistic
+#: Added to the seeded list by migration 0013: what the fifth to eighth corpora of realistic
 #: messages showed people saying without the words above (indirect disclosures, grooming by
 #: steps, exploitation).
 INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
@@ -649,6 +649,11 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("told me not to tell", _S, "secrecy"),
     _t("keep * to yourself", _M, "secrecy"),
     _t("promise not to write", _M, "secrecy"),
+    _t("not * mention * to anyone", _M, "secrecy"),
+    _t("more mature than the others/other", _S, "secrecy"),
+    _t("must not tell my", _S, "secrecy"),
+    _t("do other people read", _M, "secrecy"),
+    _t("not want my mum/dad/parents/carer/carers/family to know", _M, "secrecy"),
     _t(
         "no need to mention * staff/charity/programme/coordinator/coordinators/office/"
         "school/college/carer/carers/mum/dad/parents",
@@ -682,6 +687,17 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("meet somewhere other than", _M, "meeting"),
     _t("once the programme finishes/ends * we could", _M, "meeting"),
     _t("show you round my office/flat/house/place", _M, "meeting"),
+    _t("coffee at mine", _S, "meeting"),
+    _t("no one checking", _S, "meeting"),
+    _t("swing by", _M, "meeting"),
+    _t("tell me where you are", _M, "meeting"),
+    _t("up to my room", _S, "meeting"),
+    _t("my hotel room", _S, "meeting"),
+    _t("sneak out", _S, "meeting"),
+    _t("meet you * for a coffee/drink", _M, "meeting"),
+    _t("when/after everyone * gone/left", _M, "meeting"),
+    _t("meet in town/person instead", _M, "meeting"),
+    _t("you live near there", _M, "meeting"),
     _t("hang out irl", _M, "meeting"),
     _t("just me and you", _M, "meeting"),
     # gifts and money
@@ -696,9 +712,15 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("look after a bag/package/parcel", _S, "gifts"),
     _t("is easy money", _S, "gifts"),
     _t("treat you to something", _M, "gifts"),
-    _t("spare laptop/phone/iphone", _M, "gifts"),
+    _t("spare laptop/phone/iphone/ps5/xbox/console/bike", _M, "gifts"),
     _t("ordered/bought you a", _M, "gifts"),
     _t("put * credit on your phone", _M, "gifts"),
+    _t("do jobs/things for him/them", _S, "gifts"),
+    _t("gave me a/an iphone/phone", _M, "gifts"),
+    _t("buy me a top up", _M, "gifts"),
+    _t("need money for food/rent/gas", _M, "gifts"),
+    _t("give presents", _M, "gifts"),
+    _t("gives me cigarettes/vapes/alcohol/weed/drink", _M, "gifts"),
     # self-harm
     _t("letter/letters/note/notes * just in case", _S, "self-harm"),
     _t("goodbye letter/letters/note/notes", _S, "self-harm"),
@@ -722,6 +744,14 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("dark patch/place", _M, "self-harm"),
     _t("drinking * to cope", _M, "self-harm"),
     _t("do not * care what happens", _M, "self-harm"),
+    _t("better without me", _S, "self-harm"),
+    _t("no point anymore", _M, "self-harm"),
+    _t("burn/burning my arm/arms/skin/legs", _S, "self-harm"),
+    _t("burn/burning myself", _S, "self-harm"),
+    _t("not wake up", _S, "self-harm"),
+    _t("not ok today", _M, "self-harm"),
+    _t("stay in bed all day", _M, "self-harm"),
+    _t("dark thoughts/stuff", _M, "self-harm"),
     # abuse and exploitation
     _t("marry my cousin", _S, "abuse"),
     _t("forced to marry", _S, "abuse"),
@@ -757,6 +787,13 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("jealous when i mention/talk", _M, "abuse"),
     _t("shouts a lot", _M, "abuse"),
     _t("asking if i want to earn", _S, "abuse"),
+    _t("takes/took my bank card/money/benefits/pip/wages", _S, "abuse"),
+    _t("not let me go out/leave", _S, "abuse"),
+    _t("check/checks everything", _M, "abuse"),
+    _t("have to do things for", _S, "abuse"),
+    _t("calls me names", _M, "abuse"),
+    _t("shouts at me", _M, "abuse"),
+    _t("there is no food", _M, "abuse"),
     # sexual and grooming
     _t("ever had sex", _S, "sexual"),
     _t("your virginity", _S, "sexual"),
@@ -783,6 +820,12 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("special connection/bond", _S, "sexual"),
     _t("beyond mentoring", _S, "sexual"),
     _t("picture on your profile is", _M, "sexual"),
+    _t("call * in my/your bed", _S, "sexual"),
+    _t("saying i am beautiful/pretty/hot/sexy/fit", _S, "sexual"),
+    _t("hug and a kiss", _S, "sexual"),
+    _t("your sex life", _S, "sexual"),
+    _t("night/goodnight gorgeous/beautiful/babe/sexy", _M, "sexual"),
+    _t("miss you loads/lots/so", _M, "sexual"),
 )
 
 #: Seeded default risk terms.
@@ -1031,6 +1074,7 @@ _SPACED_TLDS = _wordset("com net org")  # "example . com": only unmistakable end
 _DOT_LETTER = re.compile(r"[a-z0-9]\.[a-z]")
 
 _HANDLE = re.compile(r"(?<![\w.@+-])@([a-z0-9_](?:[a-z0-9_.]*[a-z0-9_])?)")
+_DISCORD_TAG = re.compile(r"[a-z][a-z0-9_.]{1,31}#[0-9]{4}(?![0-9])")  # "ghostrider#4421"
 _TIMEISH = re.compile(r"^\d+(?:[.:]\d+)?(?:am|pm|ish|h|hrs|mins?)?$")
 _HAS_LETTER = re.compile(r"[a-z]")
 
@@ -1098,9 +1142,21 @@ _ADDRESS = re.compile(
     r"|\b(?:which|what) (?:street|road|estate) (?:are )?you on\b"
     r"|\baddress and postcode\b|\bwhat is your postcode\b"
     r"|\b(?:i|we) (?:live|stay) (?:at|on) (?:flat |apartment |number |no )?[0-9]"
-    # "I'm at number 14 Elm Avenue": a house number on a named street, said of oneself
+    # "I'm at number 14 Elm Avenue", "I'm at flat 3, 14 Carrow Road": a house number on a
+    # named street, said of oneself
     r"|\b(?:i am|we are|i live|we live|i stay|we stay|i am staying|we are staying)(?: at| on)? "
+    r"(?:(?:flat|apartment|room) [0-9]+[a-z]? )?"
     rf"(?:flat |apartment |number |no )?[0-9]+[a-z]? (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    # "I live in the home at the top of Wellington Street, number 42", "I live on Mill Street",
+    # "my carers' house is next to the Co-op on Stanley Road, number 88"
+    r"|\b(?:i|we) (?:live|stay)\b(?: [^ ]+){0,10}? (?:[a-z]+ ){1,2}"
+    rf"{_STREET_KIND} (?:number|no|flat) [0-9a-z]+"
+    rf"|\b(?:i|we) live (?:on|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    r"|\bmy (?:[a-z]+ ){0,2}(?:house|home|flat)\b(?: [^ ]+){0,10}? (?:[a-z]+ ){1,2}"
+    rf"{_STREET_KIND} (?:(?:number|no) )?[0-9]+"
+    # "I stay in a B and B, room 6, above the chip shop on Market Street"
+    r"|\b(?:i|we) (?:live|stay)\b(?: [^ ]+){0,10}? (?:flat|room|number) [0-9]+(?: [^ ]+){0,8}? "
+    rf"(?:on|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
     # "I'm on Harrow Close, number 9"
     r"|\b(?:i am|we are|i live|we live) on (?:[a-z]+ ){1,2}"
     rf"{_STREET_KIND} (?:(?:number|no|flat) [a-z]+|(?:number |no |flat )?[0-9])"
@@ -1133,7 +1189,7 @@ _P_ASK = (
 )
 _P_HAVE = (
     r"snap|sc|insta|whatsapp|telegram|discord|tiktok|facebook|twitter|kik|wickr|bereal|skype|"
-    r"viber|wechat|imessage|facetime|socials|gamertag"
+    r"viber|wechat|imessage|facetime|socials|gamertag|signal|imo|linktree"
 )
 _VIA_VERBS = (
     r"whatsapp|snap|insta|dm|pm|inbox|facetime|ft|text|telegram|discord|kik|email|sms|bell|"
@@ -1152,10 +1208,10 @@ _OBJ_PREP_PLAT = (
 _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     # add me on snap / find me on tiktok / call me on my mobile
     (
-        "add follow find search message dm pm inbox text call ring facetime ft contact reach "
-        "catch get friend snap vc ping",
-        rf"(?:add|follow|find|search|message|dm|pm|inbox|text|call|ring|facetime|ft|contact|"
-        rf"reach|catch|get|friend|snap|vc|ping) {_OBJ_PREP_PLAT}",
+        "add added follow followed find search message messaged dm pm inbox text call ring "
+        "facetime ft contact reach catch get friend snap vc ping",
+        rf"(?:add|added|follow|followed|find|search|message|messaged|dm|pm|inbox|text|call|ring|"
+        rf"facetime|ft|contact|reach|catch|get|friend|snap|vc|ping) {_OBJ_PREP_PLAT}",
     ),
     (
         "talk chat speak video connect",
@@ -1207,6 +1263,29 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "message text add find dm call contact",
         r"(?:message|text|add|find|dm|call|contact) (?:me|us) (?:on|over) there\b",
+    ),
+    # "straight to your hotmail" / "give you my home email" / "I have telegram" / "my tag is"
+    (
+        "send sending email forward",
+        r"(?:send|sending|email|forward)(?: [a-z]+){0,4}? to your (?:hotmail|gmail|googlemail|"
+        r"outlook|yahoo|icloud|protonmail)\b",
+    ),
+    (
+        "give giving send sending use add",
+        r"(?:give|giving|send|sending|use|add) (?:you |me )?(?:my|your) (?:home|personal|"
+        r"private|own|other) (?:email|number|mobile)\b",
+    ),
+    (
+        "i we",
+        rf"(?:i|we) (?:have|have got|got|use|am on|are on) (?:{_P_HAVE})"
+        r"(?: (?:and|but|if|too|as|or|now|account|acc)\b|$)",
+    ),
+    ("my", r"my (?:gamer )?(?:tag|gamertag) is\b|my linktree\b"),
+    ("scan", r"scan (?:the |my )?qr\b"),
+    (
+        "send give share",
+        r"(?:send|give|share) (?:you|u) (?:a |the )?link to my (?:youtube|channel|page|profile|"
+        rf"account|{_P_HAVE})\b",
     ),
     # join my discord / join our whatsapp group
     ("join", rf"join (?:my|our|the) (?:{_P_HAVE}|server|groupchat|gc)(?!\w)"),
@@ -1561,7 +1640,8 @@ def _classify_phone(digits: str, plus: bool, groups: list[int], words: bool) -> 
 # leading 0 or + as phone numbers are, is a reference.
 _REFERENCE_LABEL = re.compile(
     r"\b(?:ref|reference|candidate|order|booking|tracking|account|student|application|ticket|"
-    r"case|policy|invoice|uln|uci|id)(?: (?:no|number|num|id|code))?(?: (?:is|was))?[\s:#.-]*$"
+    r"case|policy|invoice|uln|uci|id)(?: (?:no|number|num|id|code))?"
+    r"(?:(?: [a-z]+){0,6}? (?:is|was))?[\s:#.-]*$"
 )
 
 
@@ -1811,6 +1891,8 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
             social = True
             break
     if not social and not word_set.isdisjoint(_PLAT_COLON_WORDS) and _COLON_HANDLE.search(t):
+        social = True
+    if not social and "#" in t and _DISCORD_TAG.search(t) is not None:
         social = True
     if not social:
         social = _is_invitation(words)

@@ -7,15 +7,14 @@ then improved looking at the corpora named "tuned_on" (so their floors are high)
 stood when they were added.
 
 Of the risky messages in each corpus, the share caught when it was first measured has grown
-over the rounds (corpus 3: 17%, 4: 21%, 5: 30%, 6: 51%, 7: 43%, 8: 52%), but phrases fitted
-to one corpus carry over to the next only a little. tuned_on_5
-was held out on 2026-11-26 (63% after that day's changes) and tuned on on 2026-12-03, as were
-6 (casual sixth-form chat: 51% -> 91%) and 7 (older mentees, subtler grooming and disclosures:
-43% -> 100%), one after the other. held_out_8 (messages in English as an additional language,
-dictated by voice, from youth clubs and care settings; over-familiar mentors) was written the
-same day and only measured: through that day's three rounds of changes its risky messages
-caught went 52% -> 54% -> 54% -> 56%, its contact details 78% -> 78% -> 81% -> 81%, and 99% of
-its innocent messages were delivered throughout.
+over the rounds (corpus 3: 17%, 4: 21%, 5: 30%, 6: 51%, 7: 43%, 8: 52%, 9: 61%), but phrases
+fitted to one corpus carry over to the next only a little. On 2026-12-03 corpora 5 to 8 were
+tuned on one after the other: 5 (held out since 2026-11-26), 6 (casual sixth-form chat), 7
+(older mentees, subtler grooming and disclosures) and 8 (English as an additional language,
+voice dictation, youth clubs and care settings). held_out_9 (regional slang, mentors of every
+age, risky asks at the end of innocent messages) was written that day and only measured: over
+that day's changes its risky messages caught went 61% -> 67%, its contact details 78% -> 80%,
+its innocent messages delivered 97% -> 98%.
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
@@ -41,7 +40,8 @@ FLOORS = {
     "tuned_on_5": (0.98, 0.97, 0.96),
     "tuned_on_6": (0.96, 0.89, 0.97),
     "tuned_on_7": (0.98, 0.97, 0.96),
-    "held_out_8": (0.79, 0.54, 0.97),
+    "tuned_on_8": (0.96, 0.97, 0.98),
+    "held_out_9": (0.78, 0.65, 0.96),
 }
 
 
