@@ -607,7 +607,7 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("special relationship/friendship", _S, "sexual"),
 )
 
-#: Added to the seeded list by migration 0013: what the fifth to eighth corpora of realistic
+#: Added to the seeded list by migration 0013: what the fifth to ninth corpora of realistic
 #: messages showed people saying without the words above (indirect disclosures, grooming by
 #: steps, exploitation).
 INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
@@ -654,6 +654,7 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("must not tell my", _S, "secrecy"),
     _t("do other people read", _M, "secrecy"),
     _t("not want my mum/dad/parents/carer/carers/family to know", _M, "secrecy"),
+    _t("not say anything if you", _M, "secrecy"),
     _t(
         "no need to mention * staff/charity/programme/coordinator/coordinators/office/"
         "school/college/carer/carers/mum/dad/parents",
@@ -698,6 +699,9 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("when/after everyone * gone/left", _M, "meeting"),
     _t("meet in town/person instead", _M, "meeting"),
     _t("you live near there", _M, "meeting"),
+    _t("wait outside for you", _S, "meeting"),
+    _t("not far from you", _M, "meeting"),
+    _t("near your college/school/house/flat", _M, "meeting"),
     _t("hang out irl", _M, "meeting"),
     _t("just me and you", _M, "meeting"),
     # gifts and money
@@ -713,6 +717,7 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("is easy money", _S, "gifts"),
     _t("treat you to something", _M, "gifts"),
     _t("spare laptop/phone/iphone/ps5/xbox/console/bike", _M, "gifts"),
+    _t("old laptop/phone/ipad/iphone i do not use", _M, "gifts"),
     _t("ordered/bought you a", _M, "gifts"),
     _t("put * credit on your phone", _M, "gifts"),
     _t("do jobs/things for him/them", _S, "gifts"),
@@ -721,6 +726,10 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("need money for food/rent/gas", _M, "gifts"),
     _t("give presents", _M, "gifts"),
     _t("gives me cigarettes/vapes/alcohol/weed/drink", _M, "gifts"),
+    _t("i can get them/it you", _M, "gifts"),
+    _t("get/getting you a * token/voucher/present/gift", _M, "gifts"),
+    _t("pay/paid/paying for my lunch/food/dinner", _M, "gifts"),
+    _t("paypal/cashapp/monzo me", _M, "gifts"),
     # self-harm
     _t("letter/letters/note/notes * just in case", _S, "self-harm"),
     _t("goodbye letter/letters/note/notes", _S, "self-harm"),
@@ -752,6 +761,13 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("not ok today", _M, "self-harm"),
     _t("stay in bed all day", _M, "self-harm"),
     _t("dark thoughts/stuff", _M, "self-harm"),
+    _t("about ending it", _S, "self-harm"),
+    _t("painless way", _S, "self-harm"),
+    _t("for when i am gone", _S, "self-harm"),
+    _t("not eating much", _M, "self-harm"),
+    _t("sleeping all day", _M, "self-harm"),
+    _t("crying a lot", _M, "self-harm"),
+    _t("see the point * any more/anymore", _M, "self-harm"),
     # abuse and exploitation
     _t("marry my cousin", _S, "abuse"),
     _t("forced to marry", _S, "abuse"),
@@ -794,6 +810,8 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("calls me names", _M, "abuse"),
     _t("shouts at me", _M, "abuse"),
     _t("there is no food", _M, "abuse"),
+    _t("do a drop", _M, "abuse"),
+    _t("drinking a lot again", _M, "abuse"),
     # sexual and grooming
     _t("ever had sex", _S, "sexual"),
     _t("your virginity", _S, "sexual"),
@@ -808,8 +826,8 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("ever done stuff with", _S, "sexual"),
     _t("sit in his car", _S, "sexual"),
     _t("video call * from/in bed", _S, "sexual"),
-    _t("you are really/so/very pretty/beautiful/fit/hot/cute", _M, "sexual"),
-    _t("your really/so/very pretty/beautiful/fit/hot/cute", _M, "sexual"),
+    _t("you are really/so/very/well pretty/beautiful/fit/hot/cute", _M, "sexual"),
+    _t("your really/so/very/well pretty/beautiful/fit/hot/cute", _M, "sexual"),
     _t("what is your type", _M, "sexual"),
     _t("are you seeing anyone", _M, "sexual"),
     _t("keep thinking about you", _S, "sexual"),
@@ -826,6 +844,14 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("your sex life", _S, "sexual"),
     _t("night/goodnight gorgeous/beautiful/babe/sexy", _M, "sexual"),
     _t("miss you loads/lots/so", _M, "sexual"),
+    _t("ever had a boyfriend/girlfriend", _S, "sexual"),
+    _t("boys/lads/guys/girls your age", _S, "sexual"),
+    _t("18 stuff/videos/content/pictures", _S, "sexual"),
+    _t("see you in your bedroom", _S, "sexual"),
+    _t("think i am attractive/fit/hot/sexy", _M, "sexual"),
+    _t("did you first have sex", _S, "sexual"),
+    _t("your love life", _M, "sexual"),
+    _t("gorgeous/beautiful eyes/smile", _M, "sexual"),
 )
 
 #: Seeded default risk terms.
@@ -900,6 +926,8 @@ _MONEY = re.compile(
     r"£\s*[0-9][0-9,]*(?:\.[0-9]+)?(?:k|m)?(?![\w.])"
     r"|\b[0-9][0-9,]*(?:\.[0-9]+)?\s*(?:quid|pounds?|grand|dollars?|euros?|bucks)\b"
     r"|\b(?:an? )?(?:tenner|fiver)s?\b"
+    r"|\b(?:a|one|two|three|four|five|ten|fifteen|twenty|thirty|forty|fifty|hundred)"
+    r"(?: hundred)? (?:quid|pounds|grand)\b"
 )
 _CONTRACTED = {"ll": "will", "d": "would", "re": "are", "ve": "have", "m": "am"}
 _CONTRACTION = re.compile(r"\b(i|you|he|she|it|we|they|who|that|there)'(ll|d|re|ve|m)\b")
@@ -1146,7 +1174,12 @@ _ADDRESS = re.compile(
     # named street, said of oneself
     r"|\b(?:i am|we are|i live|we live|i stay|we stay|i am staying|we are staying)(?: at| on)? "
     r"(?:(?:flat|apartment|room) [0-9]+[a-z]? )?"
-    rf"(?:flat |apartment |number |no )?[0-9]+[a-z]? (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    rf"(?:flat |apartment |number |no )?[0-9]+[a-z]? (?:[a-z]+ ){{1,4}}{_STREET_KIND}\b"
+    # "9b Peckham High St, SE15": a house number, a street and a postcode district
+    rf"|\b[0-9]+[a-z]? (?:[a-z]+ ){{1,3}}{_STREET_KIND} [a-z]{{1,2}}[0-9]{{1,2}}\b"
+    # "I'm on Glenview Terrace, the blue door"
+    rf"|\b(?:i am|we are|i live|we live) on (?:[a-z]+ ){{1,2}}{_STREET_KIND} the [a-z]+ "
+    r"(?:door|house|flat|one)\b"
     # "I live in the home at the top of Wellington Street, number 42", "I live on Mill Street",
     # "my carers' house is next to the Co-op on Stanley Road, number 88"
     r"|\b(?:i|we) (?:live|stay)\b(?: [^ ]+){0,10}? (?:[a-z]+ ){1,2}"
@@ -1161,7 +1194,9 @@ _ADDRESS = re.compile(
     r"|\b(?:i am|we are|i live|we live) on (?:[a-z]+ ){1,2}"
     rf"{_STREET_KIND} (?:(?:number|no|flat) [a-z]+|(?:number |no |flat )?[0-9])"
 )
-_ADDRESS_WORDS = _wordset("address postcode street road estate")
+_ADDRESS_WORDS = _wordset(
+    "address postcode street road estate rd st lane avenue ave crescent grove gardens terrace mews"
+)
 _ADDRESS_WITH_NUMBER = _wordset("live stay am are")
 
 # Invitations to connect or move elsewhere (matched on the canonical word string).
@@ -1254,7 +1289,12 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     # "my mobile starts 07700, then …" / "the best number to get you on" / "on there"
     ("my", r"my (?:mobile|number|phone|cell)(?: number)? (?:starts|begins)\b"),
-    ("best", r"best (?:number|email|mobile) to (?:get|reach|contact|call|text|message) you\b"),
+    (
+        "best",
+        r"best (?:number|email|mobile) to (?:get hold of|get|reach|contact|call|text|message) "
+        r"you\b",
+    ),
+    ("what", r"what (?:email |e mail )?address do you (?:use|have)\b"),
     (
         "is have do can could what",
         r"(?:is there|have you got|do you have|can i have|could i have|what is) (?:a |an |your )?"
@@ -1282,6 +1322,11 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     ("my", r"my (?:gamer )?(?:tag|gamertag) is\b|my linktree\b"),
     ("scan", r"scan (?:the |my )?qr\b"),
+    (
+        "psn xbox steam roblox twitch user username gamertag",
+        r"(?:psn|xbox|steam|roblox|twitch|user|username|gamertag)(?: [a-z]+){0,5}? (?:is|it is) "
+        r"[a-z][a-z0-9_.]*(?:_[a-z0-9_.]*|[0-9]{2,})(?!\w)",
+    ),
     (
         "send give share",
         r"(?:send|give|share) (?:you|u) (?:a |the )?link to my (?:youtube|channel|page|profile|"
@@ -1316,8 +1361,8 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     # what's your snap / can i have your number / drop your insta
     (
         "what send give giving drop pass tell can could may let need want got swap exchange trade "
-        "share sharing",
-        rf"(?:what is|what are|send me|give me|giving me|drop me|drop|pass me|tell me|share|"
+        "share sharing fire",
+        rf"(?:what is|what are|send me|give me|giving me|drop me|drop|pass me|tell me|share|fire|"
         rf"sharing|can i get|can i have|"
         rf"can i grab|could i get|could i have|may i have|let me get|let me have|let me take|"
         rf"need|want|got|swap|exchange|trade) (?:your|you|ur)"
@@ -1360,10 +1405,12 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     # offering a number
     (
-        "here take save have got use give send text pass drop",
+        "here take save have got use give giving send text pass drop",
         r"(?:here is|take|save|have|got|use|give you|send you|text you|pass you|drop you) "
         r"my (?:phone |mobile |mob |personal |home |cell |whatsapp |private |work |new )?"
-        r"(?:number|no|num|digits)(?!\w)",
+        r"(?:number|no|num|digits)(?!\w)"
+        r"|(?:give|giving|send|pass) (?:you )?my (?:mobile|mob)"
+        r"(?! (?:phone )?(?:charger|case|screen))(?!\w)",
     ),
     # text me on 07… (partial numbers) / give me a text
     (

@@ -601,6 +601,18 @@ INDIRECT_ROWS: list[Row] = [
     ("sometimes I burn my arm when it gets too much", ADULT, H, "risk:self-harm"),
     ("he takes my bank card every Friday", ADULT, H, "risk:abuse"),
     ("tell me about your sex life, I won't judge", ADULT, H, "risk:sexual"),
+    ("could you lend me fifty quid until payday", ADULT, F, "risk:gifts"),
+    ("shall I just give you my mobile, easier than this", U18, H, SOCIAL),
+    ("what address do you use for email?", U18, H, SOCIAL),
+    ("my roblox user is Star_Maker2010", U18, H, SOCIAL),
+    ("we're at number 8, second floor, Leith Walk Road", U18, H, ADDRESS),
+    ("post it to 14a Holloway Road, N7", U18, H, ADDRESS),
+    ("I'm on Elm Terrace, the green door", U18, H, ADDRESS),
+    ("I'll wait outside for you after college", ADULT, H, "risk:meeting"),
+    ("been thinking about ending it tbh", ADULT, H, "risk:self-harm"),
+    ("what's the most painless way to do it", ADULT, H, "risk:self-harm"),
+    ("lads your age don't know how to treat you", ADULT, H, "risk:sexual"),
+    ("can I give you my mobile phone charger back on Friday at the session", U18, D, None),
     ("never send your bank details to someone who messages you first, it's a scam", ADULT, D, None),
     ("if someone asks you to keep secrets from your carers, that's a red flag", U18, D, None),
     (
@@ -845,7 +857,7 @@ def test_every_default_term_matches_itself() -> None:
 def test_default_terms_cover_the_required_categories() -> None:
     categories = {t.category for t in DEFAULT_RISK_TERMS}
     assert {"secrecy", "meeting", "gifts", "self-harm", "abuse"} <= categories
-    assert 40 <= len(DEFAULT_RISK_TERMS) <= 600
+    assert 40 <= len(DEFAULT_RISK_TERMS) <= 1000
     assert {t.severity for t in DEFAULT_RISK_TERMS} >= {Severity.SEVERE, Severity.MEDIUM}
 
 

@@ -8,13 +8,13 @@ stood when they were added.
 
 Of the risky messages in each corpus, the share caught when it was first measured has grown
 over the rounds (corpus 3: 17%, 4: 21%, 5: 30%, 6: 51%, 7: 43%, 8: 52%, 9: 61%), but phrases
-fitted to one corpus carry over to the next only a little. On 2026-12-03 corpora 5 to 8 were
-tuned on one after the other: 5 (held out since 2026-11-26), 6 (casual sixth-form chat), 7
-(older mentees, subtler grooming and disclosures) and 8 (English as an additional language,
-voice dictation, youth clubs and care settings). held_out_9 (regional slang, mentors of every
-age, risky asks at the end of innocent messages) was written that day and only measured: over
-that day's changes its risky messages caught went 61% -> 67%, its contact details 78% -> 80%,
-its innocent messages delivered 97% -> 98%.
+fitted to one corpus carry over to the next only a little. On 2026-12-03 corpora 5 to 9 were
+tuned on one after the other, each measured first: 5 (held out since 2026-11-26), 6 (casual
+sixth-form chat), 7 (older mentees, subtler grooming and disclosures), 8 (English as an
+additional language, voice dictation, youth clubs and care settings) and 9 (regional slang,
+mentors of every age, risky asks at the end of innocent messages; before it was tuned on, that
+day's changes took it from 61% to 67% of its risky messages and from 78% to 80% of its contact
+details).
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
@@ -41,7 +41,7 @@ FLOORS = {
     "tuned_on_6": (0.96, 0.89, 0.97),
     "tuned_on_7": (0.98, 0.97, 0.96),
     "tuned_on_8": (0.96, 0.97, 0.98),
-    "held_out_9": (0.78, 0.65, 0.96),
+    "tuned_on_9": (0.93, 0.95, 0.96),
 }
 
 
