@@ -13,13 +13,16 @@ Rules
   domains (``https://…``, ``www.x``, ``example.co.uk``, ``bit.ly/xyz``, ``example dot com``),
   social handles (``@someone``, ``snap: someone``) and invitations to move the conversation
   elsewhere ("add me on snap", "my insta is …", "whatsapp me", "find me on discord",
-  "dm me", "text me on …", "what's your number", "I'll ring you on your mobile"; not what
-  others do: "they'd text me"), and a home address given with a postcode, as "my address is …" /
-  "I live at 12 …" / "I'm at 14 Elm Avenue", or asked for. Numbers of organisations and
-  helplines (03…, 08…, 09…) are not someone's contact details, nor is a number labelled as a
-  reference ("application reference 4471 2093 8812") that does not start with 0 or +;
+  "dm me", "text me on …", "what's your number", "I'll ring you on your mobile", gaming and
+  streaming names, "name#1234" tags; not what others do: "they'd text me"), a mobile number
+  told in pieces ("07700 900, then 468"), and a home address: with a postcode, as "my address
+  is …" / "I live at 12 …" / "I'm at 14 Elm Avenue" / "flat 5" / a house number on a named
+  street ("it's 7 Oak Avenue", but not a public place's: "the college is at 45 Park Lane"), or
+  asked for. Numbers of organisations and helplines (03…, 08…, 09…) are not someone's contact
+  details, nor is a number labelled as a reference ("application reference 4471 2093 8812")
+  that does not start with 0 or +, nor a public-sector site (gov.uk, nhs.uk, ac.uk …);
   characters spaced out ("s n a p : j o") and platform names in digits ("sn4p") are read as
-  written together.
+  written together, and so are "_at_" and "_dot_" and links written "hxxps://".
   Verdict: ``HOLD`` when the mentee is under 18, otherwise ``FLAG``.
 * **Risk terms** (maintained by the DSL, seeded with :data:`DEFAULT_RISK_TERMS`): a term of
   severity ``SEVERE`` gives ``HOLD``; ``MEDIUM`` or ``LOW`` gives ``FLAG``. Besides words, a
@@ -939,13 +942,19 @@ _STRETCH = re.compile(r"(\w)\1{2,}")
 _MIXED = re.compile(r"[a-z][0-9]|[0-9][a-z]")
 
 
+_UNDERSCORED_AT_DOT = re.compile(r"_(at|dot)_")
+
+
 def _basic(text: str) -> str:
     """NFKC, look-alikes, casefold, collapsed whitespace; punctuation kept."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
     elif "`" in text:
         text = text.replace("`", "'")
-    return " ".join(text.casefold().split())
+    text = text.casefold()
+    if "_at_" in text or "_dot_" in text:  # "lily.r_at_icloud_dot_com"
+        text = _UNDERSCORED_AT_DOT.sub(r" \1 ", text)
+    return " ".join(text.split())
 
 
 def _words(t: str) -> list[str]:
@@ -1088,13 +1097,14 @@ _EMAIL = re.compile(
 _DOT_SPLIT = re.compile(_DOT)
 _HAS_EMAILISH_LOCAL = re.compile(r"[0-9._]")
 
-_SCHEME = re.compile(r"\b(?:https?|ftp)\s*:\s*/\s*/\S*|\bhttps?\s*:\s*\S+")
+_SCHEME = re.compile(r"\b(?:https?|hxxps?|ftp)\s*:\s*/\s*/\S*|\bhttps?\s*:\s*\S+")
 _WWW = re.compile(
     r"(?<![\w.])www\d{0,3}\s*(?:\.|\s+dot\s+|[(\[]\s*(?:dot|\.)\s*[)\]])\s*[a-z0-9]\S*"
 )
 _BARE = re.compile(
     r"(?<![\w@.\-/])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+)([a-z]{2,24})(?![\w-])(/[^\s]*)?"
 )
+_PUBLIC_SECTOR = ("gov.", "nhs.", "ac.", "sch.", "police.", "parliament.")
 _DOTWORD_URL = re.compile(  # possessive: linear time; the last label is checked in code
     rf"(?<![\w.@])([a-z0-9][a-z0-9-]*)(?:{_DOT_OBF}([a-z0-9-]+))++"
 )
@@ -1108,7 +1118,8 @@ _HAS_LETTER = re.compile(r"[a-z]")
 
 _PLAT_COLON = (
     r"snapchat|snap|sc|instagram|insta|ig|tiktok|discord|telegram|twitter|kik|wickr|whatsapp|"
-    r"facebook|fb|psn|xbox|gamertag|gamer ?tag|skype|bereal|steam|roblox|threads|signal|gram"
+    r"facebook|fb|psn|xbox|gamertag|gamer ?tag|skype|bereal|steam|roblox|threads|signal|gram|"
+    r"twitch|epic"
 )
 _COLON_HANDLE = re.compile(
     rf"(?<![\w@])(?:{_PLAT_COLON})(?:\s*(?:name|handle|user(?:name)?|id|tag|acc(?:ount)?))?"
@@ -1160,7 +1171,7 @@ def _reads_as_ordinal(t: str, suffix_at: int) -> bool:
 
 _STREET_KIND = (
     r"(?:road|rd|street|st|lane|avenue|ave|close|drive|way|crescent|grove|gardens|terrace|place|"
-    r"court|walk|row|hill|mews)"
+    r"court|walk|row|hill|mews|view|square|parade)"
 )
 _ADDRESS = re.compile(
     r"\bmy (?:home |house )?address is\b"
@@ -1185,6 +1196,11 @@ _ADDRESS = re.compile(
     r"|\b(?:i|we) (?:live|stay)\b(?: [^ ]+){0,10}? (?:[a-z]+ ){1,2}"
     rf"{_STREET_KIND} (?:number|no|flat) [0-9a-z]+"
     rf"|\b(?:i|we) live (?:on|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    # "we're in flat 5 on the 3rd floor", "block C, flat 19", "mine's the third house"
+    r"|\b(?:i am|we are|i live|we live|i stay|we stay) (?:in|at) (?:flat|apartment) "
+    r"[0-9a-z]+\b|\bblock [a-z0-9] flat [0-9]+|\bmine is the [a-z]+ (?:house|door|flat)\b"
+    # "what number house are you?", "what's your house number", "my postcode is"
+    r"|\bwhat (?:number )?house (?:number )?are you\b|\byour house number\b|\bmy postcode is\b"
     r"|\bmy (?:[a-z]+ ){0,2}(?:house|home|flat)\b(?: [^ ]+){0,10}? (?:[a-z]+ ){1,2}"
     rf"{_STREET_KIND} (?:(?:number|no) )?[0-9]+"
     # "I stay in a B and B, room 6, above the chip shop on Market Street"
@@ -1195,9 +1211,19 @@ _ADDRESS = re.compile(
     rf"{_STREET_KIND} (?:(?:number|no|flat) [a-z]+|(?:number |no |flat )?[0-9])"
 )
 _ADDRESS_WORDS = _wordset(
-    "address postcode street road estate rd st lane avenue ave crescent grove gardens terrace mews"
+    "address postcode street road estate rd st lane avenue ave crescent grove gardens terrace mews "
+    "flat block house mine"
 )
 _ADDRESS_WITH_NUMBER = _wordset("live stay am are")
+_STREET_WORDS = _wordset(_STREET_KIND.strip("(?:)").replace("|", " "))
+# "come round, it's 7 Oak Avenue": a house number on a named street is someone's address,
+# unless it is that of a public place named just before ("the college is at 45 Park Lane").
+_HOUSE_ON_STREET = re.compile(rf"(?<![\w.])[0-9]{{1,4}}[a-z]? (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b")
+_PUBLIC_PLACES = _wordset(
+    "college school uni university campus centre center office library venue club hall "
+    "museum station gym cafe clinic surgery hospital church mosque temple shop store "
+    "cinema theatre stadium council programme charity building reception event session"
+)
 
 # Invitations to connect or move elsewhere (matched on the canonical word string).
 _P_ALL = (
@@ -1216,7 +1242,8 @@ _P_STRICT = (
     r"viber|wechat|reddit|psn|xbox|xbl|gamertag|gamer tag|steam|roblox|number|phone number|"
     r"phone no|mobile number|mobile no|mob no|mob number|whatsapp number|digits|num|email|"
     r"email address|gmail|hotmail|handle|username|user name|@|snap name|snap code|socials|"
-    r"insta name|discord tag|gram"
+    r"insta name|discord tag|gram|epic name|epic id|playstation name|psn name|xbox name|"
+    r"friend code|switch code|switch friend code"
 )
 _P_ASK = (
     _P_STRICT + r"|mobile|mob|cell|personal number|home number|cell number|addy|personal email|"
@@ -1371,7 +1398,7 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?! (?:one|two|three|1|2|3|choice|of|plate|in the)\b)",
     ),
     # do you have snap / are you on insta / you got whatsapp
-    ("do does did", rf"(?:do|does|did) you (?:have|got) (?:a |an )?(?:{_P_HAVE})(?!\w)"),
+    ("do does did", rf"(?:do|does|did) you (?:have|got|use) (?:a |an )?(?:{_P_HAVE})(?!\w)"),
     ("have", rf"have you got (?:a |an )?(?:{_P_HAVE})(?!\w)"),
     ("you", rf"you got (?:{_P_HAVE})(?!\w)"),
     (
@@ -1409,6 +1436,8 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:here is|take|save|have|got|use|give you|send you|text you|pass you|drop you) "
         r"my (?:phone |mobile |mob |personal |home |cell |whatsapp |private |work |new )?"
         r"(?:number|no|num|digits)(?!\w)"
+        r"|(?:give you|send you|pass you|drop you) my (?:email|gmail|hotmail|outlook|icloud|"
+        rf"{_P_HAVE})(?!\w)"
         r"|(?:give|giving|send|pass) (?:you )?my (?:mobile|mob)"
         r"(?! (?:phone )?(?:charger|case|screen))(?!\w)",
     ),
@@ -1692,6 +1721,12 @@ _REFERENCE_LABEL = re.compile(
 )
 
 
+# A UK mobile number told in pieces with a few words between them.
+_SPLIT_MOBILE = re.compile(
+    r"(?<![0-9])07[0-9]{3} ?[0-9]{0,3}(?:(?: [a-z-]+){1,3}[ ,.:-]*[0-9]{3,4}){1,2}(?![0-9])"
+)
+
+
 def _is_phone(run: str) -> bool:
     chunks, words = _phone_chunks(run)
     digits = "".join(chunks)
@@ -1870,7 +1905,7 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
         email = _SPACED_EMAIL.search(" ".join(words)) is not None
 
     url = False
-    if "://" in t or "http" in t:
+    if "://" in t or "http" in t or "hxxp" in t:
         for m in _SCHEME.finditer(t):
             url = True
             taken.append(m.span())
@@ -1884,6 +1919,8 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
             if _overlaps(span, taken):
                 continue
             tld = m.group(2)
+            if tld == "uk" and m.group(1).endswith(_PUBLIC_SECTOR):  # gov.uk, nhs.uk …
+                continue
             if tld in _TLD_STRONG or (tld in _TLD_WEAK and m.group(3)):
                 url = True
                 taken.append(span)
@@ -1926,6 +1963,10 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
             ):
                 phone = True
                 break
+        if not phone and "07" in t:
+            phone = any(
+                sum(c.isdigit() for c in m.group()) == 11 for m in _SPLIT_MOBILE.finditer(t)
+            )
 
     social = False
     if has_at_sign:
@@ -1972,8 +2013,13 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
             (has_digit or "number" in word_set)  # "number nineteen"
             and not word_set.isdisjoint(_ADDRESS_WITH_NUMBER)
         )
+        or (has_digit and not word_set.isdisjoint(_STREET_WORDS))
     ):
-        address = _ADDRESS.search(" ".join(words)) is not None
+        joined = " ".join(words)
+        address = _ADDRESS.search(joined) is not None or any(
+            _PUBLIC_PLACES.isdisjoint(joined[: m.start()].split()[-6:])
+            for m in _HOUSE_ON_STREET.finditer(joined)
+        )
 
     reasons: list[str] = []
     if phone:
