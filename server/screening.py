@@ -1169,10 +1169,11 @@ def _reads_as_ordinal(t: str, suffix_at: int) -> bool:
     return t[suffix_at : suffix_at + 2] == expected
 
 
-_STREET_KIND = (
-    r"(?:road|rd|street|st|lane|avenue|ave|close|drive|way|crescent|grove|gardens|terrace|place|"
-    r"court|walk|row|hill|mews|view|square|parade)"
+_STREET_WORDS = _wordset(
+    "road rd street st lane avenue ave close drive way crescent grove gardens terrace place "
+    "court walk row hill mews view square parade"
 )
+_STREET_KIND = "(?:" + "|".join(sorted(_STREET_WORDS)) + ")"
 _ADDRESS = re.compile(
     r"\bmy (?:home |house )?address is\b"
     r"|\b(?:what is|send me|give me|giving me|need|tell me|know) your (?:home |house )?"
@@ -1215,7 +1216,6 @@ _ADDRESS_WORDS = _wordset(
     "flat block house mine"
 )
 _ADDRESS_WITH_NUMBER = _wordset("live stay am are")
-_STREET_WORDS = _wordset(_STREET_KIND.strip("(?:)").replace("|", " "))
 # "come round, it's 7 Oak Avenue": a house number on a named street is someone's address,
 # unless it is that of a public place named just before ("the college is at 45 Park Lane").
 _HOUSE_ON_STREET = re.compile(rf"(?<![\w.])[0-9]{{1,4}}[a-z]? (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b")
