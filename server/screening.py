@@ -76,7 +76,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 import snowballstemmer
@@ -1367,6 +1367,13 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:we (?:could|can|should)|let us|shall we|can we|could we)(?: just)? "
         rf"(?:facetime|ft|snap|whatsapp|text|phone|ring|dm)(?!\w){_NOT_HERE}",
     ),
+    # look me up on insta / search my name on facebook / google me
+    (
+        "look search find",
+        rf"(?:look (?:me|us) up|look up my (?:full )?name|(?:search|look|find) (?:for )?"
+        rf"(?:me|us|my (?:full |real )?name)) (?:on|in) (?:{_P_ALL})(?!\w)",
+    ),
+    ("google", r"google (?:me|my (?:full |real )?name)(?!\w)"),
     # sent you a follow request
     ("sent send follow", r"(?:sent you a |send you a |send me a )?follow request"),
     # my insta is … / my snap jo_b123 / my number is … / my phone number / my dms
@@ -1727,6 +1734,31 @@ _SPLIT_MOBILE = re.compile(
 )
 
 
+# "Ring the college reception on 01632 960000": a landline named as a public body's, with
+# nothing personal between the name and the number, is that body's, not a contact detail.
+_ORGANISATIONS = _wordset(
+    "school college uni university academy reception switchboard admissions surgery gp doctors "
+    "dentist pharmacy hospital clinic council library helpline charity centre center police nhs "
+    "jobcentre museum theatre cinema gym station"
+)
+_PERSONAL = _wordset(
+    "my mine me personal private home direct mobile mob your ur his her their mum dad nan "
+    "brother sister cousin aunt uncle friend mate"
+)
+
+
+def _organisation_landline(t: str, start: int, run: str) -> bool:
+    digits = "".join(_phone_chunks(run)[0])
+    if not (digits.startswith(("01", "02")) or (run.startswith("+") and digits[2:3] in "12")):
+        return False
+    for word in reversed(_WORD.findall(t, max(0, start - 80), start)[-6:]):
+        if word in _PERSONAL:
+            return False
+        if word in _ORGANISATIONS or (word.endswith("s") and word[:-1] in _ORGANISATIONS):
+            return True
+    return False
+
+
 def _is_phone(run: str) -> bool:
     chunks, words = _phone_chunks(run)
     digits = "".join(chunks)
@@ -1872,12 +1904,33 @@ def _unspaced(t: str) -> str:
     )
 
 
-def _unleeted_platforms(t: str, words: list[str]) -> tuple[str, list[str]] | None:
-    """Text and words with platform names written in digits spelt out ("sn4p" -> "snap")."""
+def _email_spans(t: str, word_set: set[str], has_at_sign: bool) -> list[tuple[int, int]]:
+    """Where the text gives e-mail addresses ("jo.b@x.com", "jo b at gmail dot com")."""
+    if not has_at_sign and not (
+        "at" in word_set
+        and (not word_set.isdisjoint(_MAIL_PROVIDERS_DOT) or _BRACKET_AT.search(t) is not None)
+    ):
+        return []
+    return [
+        (m.start(), m.end(3))
+        for m in _EMAIL.finditer(t)
+        if _email_ok(m.group(1), m.group(2), m.group(3), word_set)
+    ]
+
+
+# Words that give an e-mail address away when written in digits ("gma1l d0t c0m").
+_EMAIL_LEET_WORDS = _MAIL_PROVIDERS_DOT | _TLD_STRONG | {"at"}
+
+
+def _unleeted(t: str, words: list[str], vocabulary: Set[str]) -> tuple[str, list[str]] | None:
+    """Text and words with the vocabulary's words written in digits spelt out ("sn4p" -> "snap").
+
+    Each swap keeps the text's length, so spans found in the result hold for the text.
+    """
     swaps = {
         word: plain
         for word in words
-        if _MIXED.search(word) and (plain := word.translate(_LEET)) in _PLAT_COLON_WORDS
+        if _MIXED.search(word) and (plain := word.translate(_LEET)) in vocabulary
     }
     if not swaps:
         return None
@@ -1891,16 +1944,12 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
     has_at_sign = "@" in t
     taken: list[tuple[int, int]] = []  # spans of e-mails and URLs (digits there are not phones)
 
-    email = False
-    if has_at_sign or (
-        "at" in word_set
-        and (not word_set.isdisjoint(_MAIL_PROVIDERS_DOT) or _BRACKET_AT.search(t) is not None)
-    ):
-        for m in _EMAIL.finditer(t):
-            if _email_ok(m.group(1), m.group(2), m.group(3), word_set):
-                email = True
-                taken.append((m.start(), m.end(3)))
-
+    taken.extend(_email_spans(t, word_set, has_at_sign))
+    if not taken and has_digit and _MIXED.search(t) is not None:  # "sam at gma1l d0t c0m"
+        unleeted = _unleeted(t, words, _EMAIL_LEET_WORDS)
+        if unleeted is not None:
+            taken.extend(_email_spans(unleeted[0], set(unleeted[1]), has_at_sign))
+    email = bool(taken)
     if not email and not word_set.isdisjoint(_STRONG_PROVIDERS):
         email = _SPACED_EMAIL.search(" ".join(words)) is not None
 
@@ -1945,8 +1994,10 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
 
     phone = False
     if not word_set.isdisjoint(_PHONE_WORD_GATE):  # "oh seven seven double one …"
-        scan = sum(1 for w in words if w in _PHONE_WORD_GATE or w.isdigit()) >= 5 or (
-            has_digit and _PHONE_PREFILTER.search(t) is not None
+        # Five number tokens, or three with digits among them ("07700 nine hundred 579").
+        tokens = sum(1 for w in words if w in _PHONE_WORD_GATE or w.isdigit())
+        scan = tokens >= 5 or (
+            has_digit and (tokens >= 3 or _PHONE_PREFILTER.search(t) is not None)
         )
     else:
         scan = has_digit and _PHONE_PREFILTER.search(t) is not None
@@ -1960,6 +2011,7 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
                 and not _overlaps(m.span(), taken)
                 and not (run[0] not in "0+" and _REFERENCE_LABEL.search(t, 0, m.start()))
                 and _is_phone(run)
+                and not _organisation_landline(t, m.start(), run)
             ):
                 phone = True
                 break
@@ -1988,7 +2040,7 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
         not social
         and has_digit
         and _MIXED.search(t) is not None
-        and (unleeted := _unleeted_platforms(t, words)) is not None
+        and (unleeted := _unleeted(t, words, _PLAT_COLON_WORDS)) is not None
     ):
         social = _COLON_HANDLE.search(unleeted[0]) is not None or _is_invitation(unleeted[1])
 

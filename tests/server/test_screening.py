@@ -70,6 +70,8 @@ PHONE_ROWS: list[Row] = [
     ("mine is 07700900123 07700900456 is my mums", U18, H, PHONE),
     ("+44-7700-900-123", U18, H, PHONE),
     ("my mobile: 07700 900 123", ADULT, F, PHONE),
+    ("07700 nine hundred 579 is my number", U18, H, PHONE),
+    ("o77oo nine hundred, four five six", ADULT, F, PHONE),
 ]
 
 # --------------------------------------------------------------------------- e-mail addresses
@@ -91,6 +93,8 @@ EMAIL_ROWS: list[Row] = [
     ("jo.bloggs{at}protonmail{dot}com", ADULT, F, EMAIL),
     ("jobloggs gmail com", U18, H, EMAIL),
     ("you can reach me on jo.bloggs@gmail.co.uk", ADULT, F, EMAIL),
+    ("sam.k at gma1l d0t c0m", U18, H, EMAIL),
+    ("jo_b@h0tma1l.c0m", ADULT, F, EMAIL),
 ]
 
 # --------------------------------------------------------------------------- URLs, domains
@@ -180,6 +184,9 @@ SOCIAL_ROWS: list[Row] = [
     ("you got a number i can text?", U18, H, SOCIAL),
     ("hit me up on insta", ADULT, F, SOCIAL),
     ("can we meet on zoom instead", U18, H, SOCIAL),
+    ("look me up on tiktok, same name as here", U18, H, SOCIAL),
+    ("just search my full name on facebook", U18, H, SOCIAL),
+    ("google me and you'll see", ADULT, F, SOCIAL),
 ]
 
 ADDRESS_ROWS: list[Row] = [
@@ -516,6 +523,9 @@ LOOKALIKE_TEXTS = [
     "I need to top up my oyster card",
     "i got 7 9s and 2 8s",
     "the ucas points for AAB are 128",
+    "I looked up the answer on google",
+    "look up the bus times on google before you set off",
+    "I'll google the opening times",
 ]
 
 LOOKALIKE_ROWS: list[Row] = [
@@ -838,6 +848,20 @@ def test_phrase_syntax(phrase: str, text: str, expected: bool) -> None:
 def test_phrase_words_include_every_choice() -> None:
     assert phrase_words("don't * tell your mum/dad") == ["do", "not", "tell", "your", "mum", "dad"]
     assert phrase_words("* / *") == []
+
+
+def test_a_public_bodys_landline_is_not_a_contact_detail() -> None:
+    for text in (
+        "ring the college reception on 01632 960000",
+        "the school office number is 01632 960000 if you're off sick",
+        "call the GP surgery: 020 7946 0123",
+    ):
+        assert screen_message(text, mentee_under_18=True).verdict is D, text
+    for text in (  # something personal between the body and the number, or a mobile
+        "the school is fine but call my home on 01632 960000",
+        "ring the library or my mobile, 07700 900123",
+    ):
+        assert screen_message(text, mentee_under_18=True).verdict is H, text
 
 
 def test_helplines_are_not_contact_details_but_mobiles_are() -> None:
