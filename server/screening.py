@@ -865,7 +865,11 @@ DEFAULT_RISK_TERMS = FIRST_RISK_TERMS + WIDER_RISK_TERMS + INDIRECT_RISK_TERMS
 
 _APOSTROPHES = "\u2019\u2018\u201b\u0060\u00b4\u02bc\u02b9\u2032\u02bb\uff07"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+# Also the variation selector and keycap of emoji digits ("0️⃣7️⃣" is "07").
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\ufe0f\u20e3"
+# Pictographs read as spaces: "maya 🌸 at 🌸 example 🌸 dot 🌸 com".
+_PICTOGRAPHS = re.compile("[\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]+")
+_SMALL_CAPITALS = "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ"
 _CONFUSABLES = {
     # Cyrillic
     "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
@@ -880,6 +884,9 @@ _TRANSLATE.update({ord(c): "-" for c in _DASHES})
 _TRANSLATE.update({ord(c): None for c in _ZERO_WIDTH})
 _TRANSLATE.update({ord(k): v for k, v in _CONFUSABLES.items()})
 _TRANSLATE.update({ord(k.upper()): v for k, v in _CONFUSABLES.items() if k.upper() != k})
+_TRANSLATE.update(
+    {ord(c): plain for c, plain in zip(_SMALL_CAPITALS, "abcdefghijklmnoprstuvwyz", strict=True)}
+)
 
 # Words made equal before matching phrases and invitations (applied to text and phrases alike).
 _CANON: dict[str, str] = {
@@ -949,6 +956,7 @@ def _basic(text: str) -> str:
     """NFKC, look-alikes, casefold, collapsed whitespace; punctuation kept."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+        text = _PICTOGRAPHS.sub(" ", text)
     elif "`" in text:
         text = text.replace("`", "'")
     text = text.casefold()
@@ -1088,8 +1096,8 @@ _SPACED_EMAIL = re.compile(  # on words: "jobloggs gmail com", "jo b at hotmail 
 )
 _EMAIL_CONTEXT = _wordset("email mail address addy contact inbox gmail hotmail")
 
-_AT = r"(?:\s*@\s*|\s*[(\[{<]\s*(?:at|@)\s*[)\]}>]\s*|\s+at\s+)"
-_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+)"
+_AT = r"(?:\s*@\s*|\s*[(\[{<]\s*(?:at|@)\s*[)\]}>]\s*|\s+(?:at|'at'|\"at\")\s+)"
+_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+(?:dot|'dot'|\"dot\")\s+)"
 _DOT_OBF = r"(?:\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+|\s+\.\s+)"
 _EMAIL = re.compile(
     rf"(?<![\w.+-])([a-z0-9][a-z0-9._%+-]*)({_AT})(?=([a-z0-9][a-z0-9-]*(?:{_DOT}[a-z0-9-]+)*))"
@@ -1107,6 +1115,27 @@ _BARE = re.compile(
 _PUBLIC_SECTOR = ("gov.", "nhs.", "ac.", "sch.", "police.", "parliament.")
 _DOTWORD_URL = re.compile(  # possessive: linear time; the last label is checked in code
     rf"(?<![\w.@])([a-z0-9][a-z0-9-]*)(?:{_DOT_OBF}([a-z0-9-]+))++"
+)
+# Sites a mentor points a young person to for help or careers: not contact details.
+_SIGNPOSTING_SITES = _wordset(
+    "childline nspcc samaritans ucas youngminds themix giveusashout papyrus-uk mind "
+    "barnardos kooth bbc ceop thinkuknow victimsupport refuge stonewall brook talktofrank "
+    "citizensadvice nationalcareers apprenticeships princes-trust"
+)
+_URL_HOST = re.compile(  # the site's own name, not "childline.org.uk.example.com"
+    r"^(?:[a-z]+\s*:\s*/\s*/)?(?:www\d{0,3}\.)?([a-z0-9-]+)\.(?:org\.uk|co\.uk|com|org|uk|net)"
+    r"(?![\w.-])"
+)
+
+
+def _signposting(url: str) -> bool:
+    host = _URL_HOST.match(url)
+    return host is not None and host.group(1) in _SIGNPOSTING_SITES
+
+
+# "twitch tv slash jaydenlive"
+_SLASH_URL = re.compile(
+    r"\b[a-z0-9]+ (?:dot )?(?:com|tv|ee|gg|io|me|ly|co uk|org|net) slash [a-z0-9]"
 )
 _SPACED_TLDS = _wordset("com net org")  # "example . com": only unmistakable endings
 _DOT_LETTER = re.compile(r"[a-z0-9]\.[a-z]")
@@ -1199,7 +1228,8 @@ _ADDRESS = re.compile(
     rf"|\b(?:i|we) live (?:on|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
     # "we're in flat 5 on the 3rd floor", "block C, flat 19", "mine's the third house"
     r"|\b(?:i am|we are|i live|we live|i stay|we stay) (?:in|at) (?:flat|apartment) "
-    r"[0-9a-z]+\b|\bblock [a-z0-9] flat [0-9]+|\bmine is the [a-z]+ (?:house|door|flat)\b"
+    r"[0-9a-z]+\b|\bblock [a-z0-9] flat [0-9]+"
+    r"|\bmine is the (?:[a-z]+ ){1,2}(?:house|door|flat|bungalow|cottage)\b"
     # "what number house are you?", "what's your house number", "my postcode is"
     r"|\bwhat (?:number )?house (?:number )?are you\b|\byour house number\b|\bmy postcode is\b"
     r"|\bmy (?:[a-z]+ ){0,2}(?:house|home|flat)\b(?: [^ ]+){0,10}? (?:[a-z]+ ){1,2}"
@@ -1218,7 +1248,41 @@ _ADDRESS_WORDS = _wordset(
 _ADDRESS_WITH_NUMBER = _wordset("live stay am are")
 # "come round, it's 7 Oak Avenue": a house number on a named street is someone's address,
 # unless it is that of a public place named just before ("the college is at 45 Park Lane").
-_HOUSE_ON_STREET = re.compile(rf"(?<![\w.])[0-9]{{1,4}}[a-z]? (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b")
+# (A number in words from ten up: "one way street" is not an address.)
+_HOUSE_NUMBER_WORDS = (
+    "(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    "|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    "(?: (?:one|two|three|four|five|six|seven|eight|nine))?)"
+)
+_HOUSE_ON_STREET = re.compile(
+    rf"(?<![\w.])(?:[0-9]{{1,4}}[a-z]?|{_HOUSE_NUMBER_WORDS}) "
+    rf"(?!(?:bed|beds|bedroom|bedroomed|storey|story|car|bath|year|min|minute|mins)\b)"
+    rf"(?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+)
+# "I'm the house with the red door on Station Road", "mine is the first house on Mill Lane",
+# "we live above the barbers on Market Street"
+_HOME_ON_STREET = re.compile(
+    r"\b(?:i am|we are|mine is|ours is|my (?:house|home|flat) is|our (?:house|home|flat) is"
+    r"|(?:i|we) live in) the (?:[a-z]+ ){0,2}(?:house|flat|bungalow|terrace|cottage|farm)\b"
+    rf"(?: [a-z]+){{0,6}}? (?:on|off|of|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    r"|\b(?:i|we) live (?:above|below|behind|next to|opposite|at the end of|round the corner from)"
+    rf"(?: [a-z]+){{1,5}}? (?:on|off|of|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    r"|\b(?:my|our) (?:house|home|flat) is (?:on|in|off|at|near)(?: [a-z]+){0,4}? "
+    rf"(?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    r"|\b(?:first|second|third|fourth|fifth|last|end|corner) (?:house|flat|bungalow|cottage) "
+    rf"(?:on|in|of|along) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    r"|\b(?:it is|mine is|i am|we are) the (?:first|second|third|fourth|fifth|last|end) "
+    r"(?:house|flat|door|bungalow|cottage)\b"
+)
+# Words of a story or a set text: "the detective lives at 221B Baker Street"
+_FICTION = _wordset(
+    "book novel story chapter character characters detective assignment essay fiction poem "
+    "play film series episode author"
+)
+# "///apples.river.orange", "what3words: table.chair.lamp"
+_WHAT3WORDS = re.compile(r"///[a-z]+\.[a-z]+\.[a-z]+|\b(?:w3w|what3words)\W+[a-z]+\.[a-z]+\.[a-z]+")
+_COORDINATES = re.compile(r"-?[0-9]{1,2}\.[0-9]{3,}\s*,\s*-?[0-9]{1,3}\.[0-9]{3,}")
+_HOME_WORDS = _wordset("house home flat live mine address door")
 _PUBLIC_PLACES = _wordset(
     "college school uni university campus centre center office library venue club hall "
     "museum station gym cafe clinic surgery hospital church mosque temple shop store "
@@ -1271,9 +1335,9 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     # add me on snap / find me on tiktok / call me on my mobile
     (
         "add added follow followed find search message messaged dm pm inbox text call ring "
-        "facetime ft contact reach catch get friend snap vc ping",
+        "facetime ft contact reach catch get friend snap vc ping accept",
         rf"(?:add|added|follow|followed|find|search|message|messaged|dm|pm|inbox|text|call|ring|"
-        rf"facetime|ft|contact|reach|catch|get|friend|snap|vc|ping) {_OBJ_PREP_PLAT}",
+        rf"facetime|ft|contact|reach|catch|get|friend|snap|vc|ping|accept) {_OBJ_PREP_PLAT}",
     ),
     (
         "talk chat speak video connect",
@@ -1348,7 +1412,17 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?: (?:and|but|if|too|as|or|now|account|acc)\b|$)",
     ),
     ("my", r"my (?:gamer )?(?:tag|gamertag) is\b|my linktree\b"),
-    ("scan", r"scan (?:the |my )?qr\b"),
+    # "scan my qr", "sending you my snapcode" (not "scan the qr code on the poster")
+    ("scan", r"scan my (?:qr|snapcode|snap code)\b"),
+    ("my", r"my (?:snapcode|snap code|qr code)\b"),
+    # "I'm on there as lewis_r07", "on psn I'm called Lil_Dwayne", "I'm known as kez on tiktok"
+    (
+        "i",
+        rf"i am on (?:there|{_P_HAVE}|{_P_STRICT}) as "
+        r"(?!(?:well|a|an|the|much|often|usual|normal|always|long|soon|such|if|though)\b)[a-z0-9_]",
+    ),
+    ("on", rf"on (?:{_P_HAVE}|{_P_STRICT}) i am (?:called|known as)\b"),
+    ("i", rf"i am (?:called|known as) [a-z0-9_]+ on (?:{_P_ALL})(?!\w)"),
     (
         "psn xbox steam roblox twitch user username gamertag",
         r"(?:psn|xbox|steam|roblox|twitch|user|username|gamertag)(?: [a-z]+){0,5}? (?:is|it is) "
@@ -1759,6 +1833,37 @@ def _organisation_landline(t: str, start: int, run: str) -> bool:
     return False
 
 
+_NUMBER_WORDS = "zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple|hundred"
+_GLUED_PART = re.compile(rf"{_NUMBER_WORDS}|[0-9]+")
+# A word of number words written together, with digits or not ("fourfivefour", "zero7seven").
+_GLUED_NUMBER_WORDS = re.compile(
+    rf"(?<![a-z])(?=[a-z0-9]*[a-z]{{3}})(?:(?:{_NUMBER_WORDS}|[0-9]+)){{2,}}(?![a-z0-9])"
+)
+_FILLERS = _wordset("then and after that next last bit end is it plus")
+
+
+def _mobile_in_pieces(words: list[str]) -> bool:
+    """A UK mobile number told in pieces with a word or two between ("07700 then nine oh oh…")."""
+    for i, word in enumerate(words):
+        if not (word.startswith("07") and word.isdigit() and 3 <= len(word) < 11):
+            continue
+        digits, gap = word, 0
+        for tok in words[i + 1 :]:
+            if tok.isdigit():
+                digits, gap = digits + tok, 0
+            elif tok in _NUMWORD or (tok.strip("o") == "" and len(tok) <= 3):
+                digits, gap = digits + _NUMWORD.get(tok, "0" * len(tok)), 0
+            elif tok in _FILLERS and gap < 2:
+                gap += 1
+            else:
+                break
+            if len(digits) >= 11:
+                break
+        if len(digits) == 11:
+            return True
+    return False
+
+
 def _is_phone(run: str) -> bool:
     chunks, words = _phone_chunks(run)
     digits = "".join(chunks)
@@ -1908,7 +2013,11 @@ def _email_spans(t: str, word_set: set[str], has_at_sign: bool) -> list[tuple[in
     """Where the text gives e-mail addresses ("jo.b@x.com", "jo b at gmail dot com")."""
     if not has_at_sign and not (
         "at" in word_set
-        and (not word_set.isdisjoint(_MAIL_PROVIDERS_DOT) or _BRACKET_AT.search(t) is not None)
+        and (
+            not word_set.isdisjoint(_MAIL_PROVIDERS_DOT)
+            or _BRACKET_AT.search(t) is not None
+            or "'at'" in t
+        )
     ):
         return []
     return [
@@ -1918,6 +2027,10 @@ def _email_spans(t: str, word_set: set[str], has_at_sign: bool) -> list[tuple[in
     ]
 
 
+_NAME_AT_PROVIDER = re.compile(
+    r"\b(?:name|same|username)\b(?: [a-z]+){0,8}? at (?:gmail|googlemail|hotmail|outlook|yahoo|"
+    r"icloud|btinternet|protonmail)\b"
+)
 # Words that give an e-mail address away when written in digits ("gma1l d0t c0m").
 _EMAIL_LEET_WORDS = _MAIL_PROVIDERS_DOT | _TLD_STRONG | {"at"}
 
@@ -1949,18 +2062,21 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
         unleeted = _unleeted(t, words, _EMAIL_LEET_WORDS)
         if unleeted is not None:
             taken.extend(_email_spans(unleeted[0], set(unleeted[1]), has_at_sign))
-    email = bool(taken)
+    if not taken and "at" in word_set and not word_set.isdisjoint(_STRONG_PROVIDERS):
+        email = _NAME_AT_PROVIDER.search(" ".join(words)) is not None  # "my name but at outlook"
+    else:
+        email = bool(taken)
     if not email and not word_set.isdisjoint(_STRONG_PROVIDERS):
         email = _SPACED_EMAIL.search(" ".join(words)) is not None
 
     url = False
     if "://" in t or "http" in t or "hxxp" in t:
         for m in _SCHEME.finditer(t):
-            url = True
+            url = url or not _signposting(m.group())
             taken.append(m.span())
     if "www" in t:
         for m in _WWW.finditer(t):
-            url = True
+            url = url or not _signposting(m.group())
             taken.append(m.span())
     if _DOT_LETTER.search(t) is not None:
         for m in _BARE.finditer(t):
@@ -1968,7 +2084,10 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
             if _overlaps(span, taken):
                 continue
             tld = m.group(2)
-            if tld == "uk" and m.group(1).endswith(_PUBLIC_SECTOR):  # gov.uk, nhs.uk …
+            if (tld == "uk" and m.group(1).endswith(_PUBLIC_SECTOR)) or _signposting(
+                m.group()
+            ):  # gov.uk, nhs.uk, childline.org.uk …
+                taken.append(span)
                 continue
             if tld in _TLD_STRONG or (tld in _TLD_WEAK and m.group(3)):
                 url = True
@@ -1991,6 +2110,9 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
             if m.group(2) in (_SPACED_TLDS if spaced_only else _TLD_STRONG):
                 url = True
                 taken.append(span)
+
+    if not url and "slash" in word_set:
+        url = _SLASH_URL.search(" ".join(words)) is not None
 
     phone = False
     if not word_set.isdisjoint(_PHONE_WORD_GATE):  # "oh seven seven double one …"
@@ -2019,6 +2141,13 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
             phone = any(
                 sum(c.isdigit() for c in m.group()) == 11 for m in _SPLIT_MOBILE.finditer(t)
             )
+    if not phone and has_digit and "0" in t:
+        phone = _mobile_in_pieces(words)
+    if not phone and _GLUED_NUMBER_WORDS.search(t) is not None:  # "07700 ninehundred fourfivefour"
+        spaced = _GLUED_NUMBER_WORDS.sub(lambda m: " ".join(_GLUED_PART.findall(m.group())), t)
+        phone = any(
+            len(m.group()) >= 8 and _is_phone(m.group()) for m in _PHONE_RUN.finditer(spaced)
+        )
 
     social = False
     if has_at_sign:
@@ -2059,6 +2188,12 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
             ):
                 address = True
                 break
+    if not address and "." in t:
+        address = _WHAT3WORDS.search(t) is not None or (
+            has_digit
+            and not word_set.isdisjoint(_HOME_WORDS)
+            and _COORDINATES.search(t) is not None
+        )
     if not address and (
         not word_set.isdisjoint(_ADDRESS_WORDS)
         or (
@@ -2068,9 +2203,16 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
         or (has_digit and not word_set.isdisjoint(_STREET_WORDS))
     ):
         joined = " ".join(words)
-        address = _ADDRESS.search(joined) is not None or any(
-            _PUBLIC_PLACES.isdisjoint(joined[: m.start()].split()[-6:])
-            for m in _HOUSE_ON_STREET.finditer(joined)
+        address = (
+            _ADDRESS.search(joined) is not None
+            or _HOME_ON_STREET.search(joined) is not None
+            or (
+                word_set.isdisjoint(_FICTION)
+                and any(
+                    _PUBLIC_PLACES.isdisjoint(joined[: m.start()].split()[-6:])
+                    for m in _HOUSE_ON_STREET.finditer(joined)
+                )
+            )
         )
 
     reasons: list[str] = []

@@ -72,6 +72,10 @@ PHONE_ROWS: list[Row] = [
     ("my mobile: 07700 900 123", ADULT, F, PHONE),
     ("07700 nine hundred 579 is my number", U18, H, PHONE),
     ("o77oo nine hundred, four five six", ADULT, F, PHONE),
+    ("07700 ninehundred fourfivefour", U18, H, PHONE),
+    ("its 07700 then nine oh oh then four two seven", U18, H, PHONE),
+    ("new sim!! 07700 900 and then 1 9 2", ADULT, F, PHONE),
+    ("".join(c + "\ufe0f\u20e3" if c.isdigit() else c for c in "07700 900 234"), U18, H, PHONE),
 ]
 
 # --------------------------------------------------------------------------- e-mail addresses
@@ -95,6 +99,15 @@ EMAIL_ROWS: list[Row] = [
     ("you can reach me on jo.bloggs@gmail.co.uk", ADULT, F, EMAIL),
     ("sam.k at gma1l d0t c0m", U18, H, EMAIL),
     ("jo_b@h0tma1l.c0m", ADULT, F, EMAIL),
+    ("aisha 'at' example 'dot' net", U18, H, EMAIL),
+    (
+        "email \u27a1\ufe0f maya \U0001f338 at \U0001f338 example \U0001f338 dot \U0001f338 com",
+        U18,
+        H,
+        EMAIL,
+    ),
+    ("write to me at \ua731\u1d00\u0280\u1d00\u029c@example.com", ADULT, F, EMAIL),
+    ("its the same as my name on here but at outlook", U18, H, EMAIL),
 ]
 
 # --------------------------------------------------------------------------- URLs, domains
@@ -114,7 +127,8 @@ URL_ROWS: list[Row] = [
     ("jobloggs dot com", U18, H, URL),
     ("HTTP://EXAMPLE.ORG/page", ADULT, F, URL),
     ("the form is at forms.gle/abc123", ADULT, F, URL),
-    ("ucas.com has it all", U18, H, URL),
+    ("revisionhub.com has it all", U18, H, URL),
+    ("twitch tv slash jaydenlive, on every night from 8", U18, H, URL),
     ("go to example . com", U18, H, URL),
     ("www dot jobloggs dot co dot uk", ADULT, F, URL),
 ]
@@ -187,6 +201,10 @@ SOCIAL_ROWS: list[Row] = [
     ("look me up on tiktok, same name as here", U18, H, SOCIAL),
     ("just search my full name on facebook", U18, H, SOCIAL),
     ("google me and you'll see", ADULT, F, SOCIAL),
+    ("can u accept me on facebook, i sent u a request", U18, H, SOCIAL),
+    ("im on there as lewis_r07", U18, H, SOCIAL),
+    ("on psn im called Lil_Dwayne, drop me a msg on there", ADULT, F, SOCIAL),
+    ("sending u my snapcode, just scan it", U18, H, SOCIAL),
 ]
 
 ADDRESS_ROWS: list[Row] = [
@@ -194,6 +212,13 @@ ADDRESS_ROWS: list[Row] = [
     ("my postcode is LS6 2AB", U18, H, ADDRESS),
     ("i live at 42 elm road", U18, H, ADDRESS),
     ("come to 14 Park Lane, M1 1AE", ADULT, F, ADDRESS),
+    ("im the house with the red door on Station Road, come round whenever", U18, H, ADDRESS),
+    ("i live above the barbers on Market Street, the door round the back", U18, H, ADDRESS),
+    ("our house is on the corner of Ash Rd and Poplar Rd, the yellow one", ADULT, F, ADDRESS),
+    ("first house on Mill Lane after the bridge, cant miss it", U18, H, ADDRESS),
+    ("twenty one willow lane, norwich, thats mine", U18, H, ADDRESS),
+    ("w3w: ///apples.river.orange is exactly my front door", U18, H, ADDRESS),
+    ("lat long of my house is 53.8008, -1.5491 lol", U18, H, ADDRESS),
 ]
 
 # --------------------------------------------------------------------------- risk terms
@@ -526,6 +551,16 @@ LOOKALIKE_TEXTS = [
     "I looked up the answer on google",
     "look up the bus times on google before you set off",
     "I'll google the opening times",
+    "scan the qr code on the poster for the college careers fair",
+    "house hunting with mum: 2 bed terrace, £145,000, near the park",
+    "in my english assignment the detective lives at 221B Baker Street lol",
+    "i am the one on the left on church street in the photo",
+    "i am going to the shops on market street",
+    "go down the one way street and turn left",
+    "the coordinates of the volcano are 19.421, -155.287",
+    "i am on there as a volunteer",
+    "i am as tired as you",
+    "i scored 07 then 5 and 6 and 2 then 4",
 ]
 
 LOOKALIKE_ROWS: list[Row] = [
@@ -861,6 +896,17 @@ def test_a_public_bodys_landline_is_not_a_contact_detail() -> None:
         "the school is fine but call my home on 01632 960000",
         "ring the library or my mobile, 07700 900123",
     ):
+        assert screen_message(text, mentee_under_18=True).verdict is H, text
+
+
+def test_signposting_sites_are_not_contact_details_but_look_alike_hosts_are() -> None:
+    for text in (
+        "ucas.com has it all",
+        "childline.org.uk has loads of message boards",
+        "https://www.youngminds.org.uk/young-person/ is really good",
+    ):
+        assert screen_message(text, mentee_under_18=True).verdict is D, text
+    for text in ("childline.org.uk.example.com", "https://ucas.com.example.net/login"):
         assert screen_message(text, mentee_under_18=True).verdict is H, text
 
 
