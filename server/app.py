@@ -103,6 +103,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await screening.load_model()
         async with db.session() as session:
             await screening.reload(session=session)
         writer.start()

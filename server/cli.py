@@ -178,6 +178,7 @@ def cmd_screen(settings: Settings, args: argparse.Namespace) -> int:
     """One message per line on stdin, one JSON verdict per line on stdout."""
     import json
 
+    from server.risk_model import trained_risk_model
     from server.screening import DEFAULT_RISK_TERMS, RiskTerm, Screener
 
     async def load_terms() -> tuple[RiskTerm, ...]:
@@ -196,7 +197,7 @@ def cmd_screen(settings: Settings, args: argparse.Namespace) -> int:
     except Exception as error:  # no database yet: the seeded defaults are what chat would use
         print(f"note: using the default phrase list ({type(error).__name__})", file=sys.stderr)
         terms = DEFAULT_RISK_TERMS
-    screener = Screener(terms)
+    screener = Screener(terms, model=trained_risk_model())
     for line in sys.stdin:
         text = line.rstrip("\n")
         result = screener.screen(text, mentee_under_18=args.mentee_under_18)

@@ -78,19 +78,25 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import snowballstemmer
+
+if TYPE_CHECKING:
+    from server.risk_model import RiskModel
 
 __all__ = [
     "DEFAULT_RISK_TERMS",
     "FIRST_RISK_TERMS",
     "INDIRECT_RISK_TERMS",
+    "MODEL_PHRASE",
     "WIDER_RISK_TERMS",
     "RiskTerm",
     "Screener",
     "ScreeningResult",
     "Severity",
     "Verdict",
+    "canonical_words",
     "describe_reason",
     "phrase_words",
     "screen_message",
@@ -137,6 +143,8 @@ REASON_EMAIL = "contact:email"
 REASON_URL = "contact:url"
 REASON_SOCIAL = "contact:social"
 REASON_ADDRESS = "contact:address"
+#: The phrase part of a reason given by the risk model rather than by a listed phrase.
+MODEL_PHRASE = "worded like known concerns"
 
 
 _CONTACT_WORDS = {
@@ -154,6 +162,8 @@ def describe_reason(reason: str) -> str:
         return _CONTACT_WORDS[reason]
     kind, _, rest = reason.partition(":")
     category, _, phrase = rest.partition(":")
+    if kind == "risk" and phrase == MODEL_PHRASE:
+        return f"wording like known messages of concern ({category}; no listed phrase)"
     if kind == "risk" and phrase:
         return f"the phrase “{phrase}” ({category})"
     return reason
@@ -963,6 +973,11 @@ def _basic(text: str) -> str:
     if "_at_" in text or "_dot_" in text:  # "lily.r_at_icloud_dot_com"
         text = _UNDERSCORED_AT_DOT.sub(r" \1 ", text)
     return " ".join(text.split())
+
+
+def canonical_words(text: str) -> list[str]:
+    """The words of a message as the screener reads them ("u r" -> "you are")."""
+    return _words(_basic(text))
 
 
 def _words(t: str) -> list[str]:
@@ -1911,10 +1926,12 @@ class Screener:
     """Screens chat messages against the contact-detail rules and a list of risk terms.
 
     Build one per risk-term list (everything is precompiled in ``__init__``) and reuse it:
-    :meth:`screen` is safe to call concurrently and has no side effects.
+    :meth:`screen` is safe to call concurrently and has no side effects. With a ``model``, a
+    message no listed phrase catches is flagged when the model reads it as risky.
     """
 
-    def __init__(self, risk_terms: Iterable[RiskTerm]) -> None:
+    def __init__(self, risk_terms: Iterable[RiskTerm], *, model: RiskModel | None = None) -> None:
+        self._model = model
         compiled: list[_CompiledTerm] = []
         seen: set[str] = set()
         self._risk_terms: tuple[RiskTerm, ...] = tuple(risk_terms)
@@ -1941,6 +1958,11 @@ class Screener:
         """The risk terms this screener was built with."""
         return self._risk_terms
 
+    @property
+    def model(self) -> RiskModel | None:
+        """The risk model consulted where no phrase matches, if any."""
+        return self._model
+
     def screen(self, text: str, *, mentee_under_18: bool) -> ScreeningResult:
         """Screen one message; ``mentee_under_18`` is about the mentee of the pair."""
         t = _basic(text)
@@ -1958,14 +1980,22 @@ class Screener:
         verdict = Verdict.DELIVER
         if reasons:
             verdict = Verdict.HOLD if mentee_under_18 else Verdict.FLAG
+        risky = False
         if self._terms:
             schoolwork = _about_schoolwork(words, word_set)
             for term in self._matching_terms(_outside_advice(t, words, word_set), has_digit):
                 if schoolwork and term.names_a_topic:
                     continue  # "our PSHE lesson on self-harm", "suicide as a theme in Macbeth"
                 reasons.append(term.reason)
+                risky = True
                 if _RANK[term.verdict] > _RANK[verdict]:
                     verdict = term.verdict
+        if not risky and self._model is not None:
+            opinion = self._model.opinion(words)
+            if opinion is not None:
+                reasons.append(f"risk:{opinion.category}:{MODEL_PHRASE}")
+                if verdict is Verdict.DELIVER:
+                    verdict = Verdict.FLAG
         return ScreeningResult(verdict, tuple(reasons))
 
     def _matching_terms(self, words: list[str], has_digit: bool) -> list[_CompiledTerm]:
@@ -2230,8 +2260,8 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_screener(terms: tuple[RiskTerm, ...]) -> Screener:
-    return Screener(terms)
+def _cached_screener(terms: tuple[RiskTerm, ...], model: RiskModel | None) -> Screener:
+    return Screener(terms, model=model)
 
 
 def screen_message(
@@ -2239,7 +2269,8 @@ def screen_message(
     *,
     mentee_under_18: bool,
     risk_terms: Iterable[RiskTerm] = DEFAULT_RISK_TERMS,
+    model: RiskModel | None = None,
 ) -> ScreeningResult:
-    """Screen one message with a (cached) :class:`Screener` for ``risk_terms``."""
+    """Screen one message with a (cached) :class:`Screener` for ``risk_terms`` and ``model``."""
     terms = risk_terms if isinstance(risk_terms, tuple) else tuple(risk_terms)
-    return _cached_screener(terms).screen(text, mentee_under_18=mentee_under_18)
+    return _cached_screener(terms, model).screen(text, mentee_under_18=mentee_under_18)

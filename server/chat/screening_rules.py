@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.db import Database
 from server.models import RiskTermRow
+from server.risk_model import RiskModel, trained_risk_model
 from server.screening import DEFAULT_RISK_TERMS, RiskTerm, Screener, Severity
 
 log = logging.getLogger("mentormeet.screening")
@@ -35,12 +36,18 @@ class ScreeningRules:
     """Holds the current screener; compiling happens once per change, never per message."""
 
     def __init__(self) -> None:
+        self._model: RiskModel | None = None
         self.screener = Screener(DEFAULT_RISK_TERMS)
         self._loaded: Fingerprint | None = None
 
+    async def load_model(self) -> None:
+        """Trains the risk model (about a second, once per process) off the event loop."""
+        self._model = await asyncio.to_thread(trained_risk_model)
+        self.screener = Screener(self.screener.risk_terms, model=self._model)
+
     async def reload(self, *, session: AsyncSession) -> None:
         self._loaded = await _fingerprint(session)
-        self.screener = Screener(await stored_risk_terms(session=session))
+        self.screener = Screener(await stored_risk_terms(session=session), model=self._model)
 
     async def refresh_if_changed(self, *, session: AsyncSession) -> bool:
         if await _fingerprint(session) == self._loaded:

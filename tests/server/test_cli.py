@@ -138,7 +138,12 @@ def test_bad_ice_servers_setting_is_a_clear_configuration_error(
 
 
 def test_screen_reads_lines_and_prints_one_verdict_each(database_url: str) -> None:
-    lines = ["see you at the session at 5.30", "add me on snap: jo_b", "this is our little secret"]
+    lines = [
+        "see you at the session at 5.30",
+        "add me on snap: jo_b",
+        "this is our little secret",
+        "dont want to go home tonight, his temper is bad again",  # the risk model's catch
+    ]
     result = subprocess.run(
         [sys.executable, "-m", "server.cli", "screen", "--mentee-under-18"],
         input="\n".join(lines) + "\n",
@@ -149,9 +154,10 @@ def test_screen_reads_lines_and_prints_one_verdict_each(database_url: str) -> No
         check=True,
     )
     verdicts = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [v["verdict"] for v in verdicts] == ["DELIVER", "HOLD", "HOLD"]
+    assert [v["verdict"] for v in verdicts] == ["DELIVER", "HOLD", "HOLD", "FLAG"]
     assert "contact:social" in verdicts[1]["reasons"]
     assert verdicts[2]["reasons"] == ["risk:secrecy:our little secret"]
+    assert verdicts[3]["reasons"] == ["risk:abuse:worded like known concerns"]
     adult = subprocess.run(
         [sys.executable, "-m", "server.cli", "screen"],
         input="add me on snap: jo_b\n",

@@ -1,22 +1,23 @@
-"""The screening rules over whole corpora of realistic messages, risky and innocent.
+"""The screening over whole corpora of realistic messages, risky and innocent.
 
 Each corpus was written by someone who had not seen the rules, one message per line with the
-verdict a safeguarding lead would want for an adult and for an under-18 mentee. The rules were
-then improved looking at the corpora named "tuned_on" (so their floors are high); those named
-"held_out" were only ever measured, never looked at, and their floors record where the rules
-stood when they were added.
+verdict a safeguarding lead would want for an adult and for an under-18 mentee.
 
-Of the risky messages in each corpus, the share caught when it was first measured has grown
-over the rounds (corpus 3: 17%, 4: 21%, 5: 30%, 6: 51%, 7: 43%, 8: 52%, 9: 61%), but phrases
-fitted to one corpus carry over to the next only a little. On 2026-12-03 corpora 5 to 9 were
-tuned on one after the other, each measured first: 5 (held out since 2026-11-26), 6 (casual
-sixth-form chat), 7 (older mentees, subtler grooming and disclosures), 8 (English as an
-additional language, voice dictation, youth clubs and care settings) and 9 (regional slang,
-mentors of every age, risky asks at the end of innocent messages), then tuned_on_contacts_1,
-400 contact details and look-alikes only (82% -> 85% of its contact details before it was
-tuned on, 95% after). held_out_10 (written that day by someone asked for every kind of writer)
-was only measured: over that day's changes its risky messages caught went 56% -> 68%, its
-contact details 88% -> 92%, and 94% of its innocent messages were delivered throughout.
+The corpora named "tuned_on" live in ``server/screening_examples/``: the phrase list and the
+contact rules were improved looking at them, and the risk model is trained on them, so their
+floors are high and say little about fresh messages. Those named "held_out" were only ever
+measured, never looked at, and never trained on; their floors record where the screening stood.
+
+Risky messages caught on a corpus's first measurement, by the rules alone: corpus 3: 17%,
+4: 21%, 5: 30%, 6: 51%, 7: 43%, 8: 52%, 9: 61%, held_out_10: 56% (68% after the rules were
+tuned on 5 to 9), held_out_11: 71%, 12: 50%, 13: 29%, 14: 22%, 15: 47%, 19: 22%, 20: 29%,
+held_out_21: 62%. Phrases fitted to one corpus carried over to the next only a little.
+
+The risk model (server/risk_model.py) is what lifted fresh corpora. Trained on 1-9 and 12-18,
+it took 19 from 22% to 63% of risky messages caught (innocent delivered 96.7% -> 95.3%), 20
+from 29% to 74% (97.3% -> 92.7%) and held_out_21 from 62% to 86% (97.5% -> 95.6%). Trained on
+every example, on 2026-12-03: held_out_10 68% -> 91% (94.3% -> 93.6%), held_out_11 71% -> 91%
+(98.7% -> 96.7%), held_out_21 62% -> 89% (97.5% -> 96.2%).
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
@@ -29,43 +30,79 @@ from pathlib import Path
 
 import pytest
 
+from server.risk_model import EXAMPLES, trained_risk_model
 from server.screening import DEFAULT_RISK_TERMS, Screener, Verdict
 
-CORPORA = Path(__file__).parent / "screening_corpora"
+HELD_OUT = Path(__file__).parent / "screening_corpora"
 
 GROUPS = ("contact", "risk", "innocent")
 # corpus: (contact details caught, risky messages caught, innocent messages delivered); None
 # for a group the corpus does not have
 FLOORS: dict[str, tuple[float | None, float | None, float]] = {
-    "tuned_on_1": (1.0, 0.95, 1.0),
-    "tuned_on_2": (1.0, 0.9, 0.97),
-    "tuned_on_3": (0.98, 0.95, 0.96),
-    "tuned_on_4": (0.97, 0.93, 0.97),
-    "tuned_on_5": (0.98, 0.97, 0.96),
-    "tuned_on_6": (0.96, 0.89, 0.97),
-    "tuned_on_7": (0.98, 0.97, 0.96),
-    "tuned_on_8": (0.96, 0.97, 0.98),
-    "tuned_on_9": (0.95, 0.95, 0.96),
-    "tuned_on_contacts_1": (0.93, None, 0.96),
-    "tuned_on_contacts_2": (0.86, None, 0.98),
-    "held_out_10": (0.9, 0.66, 0.93),
+    "tuned_on_1": (0.99, 0.99, 0.99),
+    "tuned_on_2": (0.99, 0.99, 0.99),
+    "tuned_on_3": (0.99, 0.99, 0.97),
+    "tuned_on_4": (0.97, 0.99, 0.97),
+    "tuned_on_5": (0.99, 0.99, 0.97),
+    "tuned_on_6": (0.99, 0.99, 0.97),
+    "tuned_on_7": (0.99, 0.99, 0.97),
+    "tuned_on_8": (0.97, 0.99, 0.99),
+    "tuned_on_9": (0.97, 0.99, 0.97),
+    "tuned_on_12": (0.96, 0.98, 0.93),
+    "tuned_on_13": (0.99, 0.98, 0.96),
+    "tuned_on_14": (0.99, 0.97, 0.97),
+    "tuned_on_15": (0.99, 0.99, 0.99),
+    "tuned_on_16": (None, None, 0.98),
+    "tuned_on_17": (None, None, 0.98),
+    "tuned_on_18": (None, None, 0.98),
+    "tuned_on_19": (0.99, 0.96, 0.95),
+    "tuned_on_20": (0.99, 0.99, 0.96),
+    "tuned_on_contacts_1": (0.96, None, 0.97),
+    "tuned_on_contacts_2": (0.87, None, 0.98),
+    "held_out_10": (0.91, 0.9, 0.92),
+    "held_out_11": (0.91, 0.9, 0.95),
+    "held_out_21": (0.97, 0.87, 0.95),
 }
 
 
-@pytest.mark.parametrize("corpus", sorted(FLOORS))
-def test_corpus_is_screened_as_a_safeguarding_lead_would(corpus: str) -> None:
-    screener = Screener(DEFAULT_RISK_TERMS)
+def _path(corpus: str) -> Path:
+    return (HELD_OUT if corpus.startswith("held_out") else EXAMPLES) / f"{corpus}.jsonl"
+
+
+def _shares(corpus: str, screener: Screener) -> dict[str, float | None]:
     right: dict[str, list[bool]] = {group: [] for group in GROUPS}
-    for line in (CORPORA / f"{corpus}.jsonl").read_text().splitlines():
+    for line in _path(corpus).read_text().splitlines():
         row = json.loads(line)
         group = row["category"].split("-")[0]
         for under_18, expected in ((False, row["expected_adult"]), (True, row["expected_u18"])):
             verdict = screener.screen(row["text"], mentee_under_18=under_18).verdict
             right[group].append((verdict is Verdict.DELIVER) == (expected == "DELIVER"))
+    return {group: sum(r) / len(r) if r else None for group, r in right.items()}
+
+
+def test_every_corpus_has_floors_and_held_out_ones_are_not_trained_on() -> None:
+    on_disk = {p.stem for p in EXAMPLES.glob("*.jsonl")} | {p.stem for p in HELD_OUT.glob("*")}
+    assert on_disk == set(FLOORS)
+    assert not any(name.startswith("held_out") for name in (p.stem for p in EXAMPLES.iterdir()))
+
+
+@pytest.mark.parametrize("corpus", sorted(FLOORS))
+def test_corpus_is_screened_as_a_safeguarding_lead_would(corpus: str) -> None:
+    shares = _shares(corpus, Screener(DEFAULT_RISK_TERMS, model=trained_risk_model()))
     for group, floor in zip(GROUPS, FLOORS[corpus], strict=True):
+        share = shares[group]
         if floor is None:
-            assert not right[group], f"{corpus} has {group} rows but no floor for them"
+            assert share is None, f"{corpus} has {group} rows but no floor for them"
             continue
-        assert len(right[group]) >= 100, f"{corpus}: too few {group} rows"
-        share = sum(right[group]) / len(right[group])
+        assert share is not None, f"{corpus}: no {group} rows"
         assert share >= floor, f"{corpus}: {group} {share:.1%} right, below {floor:.0%}"
+
+
+@pytest.mark.parametrize("corpus", sorted(c for c in FLOORS if c.startswith("held_out")))
+def test_the_model_catches_what_the_phrases_miss_on_fresh_messages(corpus: str) -> None:
+    rules = _shares(corpus, Screener(DEFAULT_RISK_TERMS))
+    both = _shares(corpus, Screener(DEFAULT_RISK_TERMS, model=trained_risk_model()))
+    assert rules["risk"] is not None and both["risk"] is not None
+    assert both["risk"] >= rules["risk"] + 0.1
+    assert both["contact"] >= rules["contact"]  # the model only ever adds a flag
+    assert both["innocent"] >= rules["innocent"] - 0.03  # at most a few more false alarms

@@ -1,0 +1,132 @@
+"""The risk model beside the phrase list: trained on the shipped examples, scored in Python."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from server.risk_model import (
+    CATEGORIES,
+    FLAG_AT,
+    Example,
+    RiskModel,
+    features,
+    load_examples,
+    trained_risk_model,
+)
+from server.screening import (
+    DEFAULT_RISK_TERMS,
+    MODEL_PHRASE,
+    Screener,
+    Verdict,
+    canonical_words,
+    describe_reason,
+)
+
+
+def test_examples_are_labelled_with_the_phrase_lists_categories() -> None:
+    examples = load_examples()
+    assert len(examples) >= 2000
+    kinds = {e.category for e in examples}
+    assert kinds == {None, *CATEGORIES.values()}
+    risky = sum(e.category is not None for e in examples)
+    assert 0.2 < risky / len(examples) < 0.6
+
+
+def test_plain_python_scores_agree_with_scikit_learn() -> None:
+    """The exported weights give the probabilities scikit-learn itself gives."""
+    examples = load_examples()
+    model = RiskModel.train(examples)
+    docs = [features(e.words) for e in examples]
+    vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True)
+    reference = LogisticRegression(
+        C=16.0, class_weight="balanced", solver="newton-cg", max_iter=1000
+    )
+    reference.fit(vectorizer.fit_transform(docs), [e.category is not None for e in examples])
+    texts = [
+        "i wont be a problem for much longer",
+        "see you at the session on tuesday, bring your CV",
+        "unseen wordz nobody wrote xqzt",
+        "",
+    ]
+    for text in texts:
+        words = canonical_words(text)
+        expected = reference.predict_proba(vectorizer.transform([features(words)]))[0][1]
+        assert math.isclose(model.probability(words), expected, abs_tol=1e-9), text
+
+
+def test_a_model_learns_from_its_examples() -> None:
+    def example(text: str, category: str | None) -> Example:
+        return Example(tuple(canonical_words(text)), category)
+
+    openings = ("honestly", "if you want", "no worries", "remember")
+    sleepover = [example(f"{o} you can sleep over at mine tonight", "meeting") for o in openings]
+    good_luck = [example(f"{o} good luck with the maths test tomorrow", None) for o in openings]
+    one_kind = RiskModel.train(sleepover + good_luck)
+    opinion = one_kind.opinion(canonical_words("you can sleep over at mine"), flag_at=0.5)
+    assert opinion is not None and opinion.category == "meeting"
+    assert one_kind.opinion(canonical_words("good luck with the test"), flag_at=0.5) is None
+
+    top_up = [example(f"{o} i will top up your phone every week", "gifts") for o in openings]
+    two_kinds = RiskModel.train(sleepover + top_up + good_luck)
+    for text, category in (("sleep over at mine", "meeting"), ("top up your phone", "gifts")):
+        opinion = two_kinds.opinion(canonical_words(text), flag_at=0.5)
+        assert opinion is not None and opinion.category == category, text
+
+    with pytest.raises(ValueError, match="risky and innocent"):
+        RiskModel.train(good_luck)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("i wont be a problem for much longer", "self-harm"),
+        ("been giving my stuff away, my sister can have my xbox. i wont need it", "self-harm"),
+        ("I'll be waiting in the car round the corner from the school gates at 4", "meeting"),
+        ("dont want to go home tonight, his temper is bad again", "abuse"),
+        ("you looked really nice in your video today, new top?", "sexual"),
+    ],
+)
+def test_indirect_concerns_are_flagged_with_their_kind(text: str, category: str) -> None:
+    screener = Screener(DEFAULT_RISK_TERMS, model=trained_risk_model())
+    assert Screener(DEFAULT_RISK_TERMS).screen(text, mentee_under_18=True).reasons == ()
+    result = screener.screen(text, mentee_under_18=True)
+    assert result.verdict is Verdict.FLAG  # never HOLD: the lead's list decides that
+    assert result.reasons == (f"risk:{category}:{MODEL_PHRASE}",)
+    assert "no listed phrase" in describe_reason(result.reasons[0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see you at the session on tuesday, bring your CV",
+        "this homework is literally killing me",
+        "well done on your results, you worked so hard for them",
+        "can we move next week's session to 5pm? I've got football",
+        "Eid Mubarak to you and your family!",
+        "my camera wont turn on, ill just do audio if thats ok",
+    ],
+)
+def test_ordinary_messages_are_not_flagged(text: str) -> None:
+    model = trained_risk_model()
+    assert model.probability(canonical_words(text)) < FLAG_AT, text
+    screener = Screener(DEFAULT_RISK_TERMS, model=model)
+    assert screener.screen(text, mentee_under_18=True).verdict is Verdict.DELIVER
+
+
+def test_a_listed_phrase_decides_and_the_model_is_not_asked() -> None:
+    screener = Screener(DEFAULT_RISK_TERMS, model=trained_risk_model())
+    result = screener.screen("don't tell anyone about our chats", mentee_under_18=True)
+    assert result.reasons == ("risk:secrecy:don't tell anyone",)
+
+
+def test_contact_details_and_the_models_opinion_are_both_reported() -> None:
+    screener = Screener(DEFAULT_RISK_TERMS, model=trained_risk_model())
+    text = "dont want to go home tonight, his temper is bad again. ring me on 07700 900123"
+    result = screener.screen(text, mentee_under_18=False)
+    assert result.verdict is Verdict.FLAG
+    assert "contact:phone" in result.reasons
+    assert result.reasons[-1] == f"risk:abuse:{MODEL_PHRASE}"
