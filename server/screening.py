@@ -1958,11 +1958,6 @@ class Screener:
         """The risk terms this screener was built with."""
         return self._risk_terms
 
-    @property
-    def model(self) -> RiskModel | None:
-        """The risk model consulted where no phrase matches, if any."""
-        return self._model
-
     def screen(self, text: str, *, mentee_under_18: bool) -> ScreeningResult:
         """Screen one message; ``mentee_under_18`` is about the mentee of the pair."""
         t = _basic(text)
@@ -1980,17 +1975,17 @@ class Screener:
         verdict = Verdict.DELIVER
         if reasons:
             verdict = Verdict.HOLD if mentee_under_18 else Verdict.FLAG
-        risky = False
+        phrase_matched = False
         if self._terms:
             schoolwork = _about_schoolwork(words, word_set)
             for term in self._matching_terms(_outside_advice(t, words, word_set), has_digit):
                 if schoolwork and term.names_a_topic:
                     continue  # "our PSHE lesson on self-harm", "suicide as a theme in Macbeth"
                 reasons.append(term.reason)
-                risky = True
+                phrase_matched = True
                 if _RANK[term.verdict] > _RANK[verdict]:
                     verdict = term.verdict
-        if not risky and self._model is not None:
+        if not phrase_matched and self._model is not None:
             opinion = self._model.opinion(words)
             if opinion is not None:
                 reasons.append(f"risk:{opinion.category}:{MODEL_PHRASE}")
