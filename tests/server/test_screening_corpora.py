@@ -102,7 +102,9 @@ def test_corpus_is_screened_as_a_safeguarding_lead_would(corpus: str) -> None:
 def test_the_model_catches_what_the_phrases_miss_on_fresh_messages(corpus: str) -> None:
     rules = _shares(corpus, Screener(DEFAULT_RISK_TERMS))
     both = _shares(corpus, Screener(DEFAULT_RISK_TERMS, model=trained_risk_model()))
-    assert rules["risk"] is not None and both["risk"] is not None
-    assert both["risk"] >= rules["risk"] + 0.1
-    assert both["contact"] >= rules["contact"]  # the model only ever adds a flag
-    assert both["innocent"] >= rules["innocent"] - 0.03  # at most a few more false alarms
+    (contact, risk, innocent), (contact_0, risk_0, innocent_0) = (
+        tuple(shares[group] or 0.0 for group in GROUPS) for shares in (both, rules)
+    )
+    assert risk >= risk_0 + 0.1
+    assert contact >= contact_0  # the model only ever adds a flag
+    assert innocent >= innocent_0 - 0.03  # at most a few more false alarms
