@@ -1587,10 +1587,31 @@ def _is_invitation(words: list[str]) -> bool:
     pos = 0
     for i, word in enumerate(words):
         pattern = _INVITE_BY_WORD.get(word)
-        if pattern is not None and pattern.match(joined, pos) and not _said_of_others(words, i):
+        if (
+            pattern is not None
+            and pattern.match(joined, pos)
+            and not _said_of_others(words, i)
+            and not _declined(words, i)
+        ):
             return True
         pos += len(word) + 1
     return False
+
+
+_AUXILIARIES = _wordset("do does did will would should must could can am is are was")
+
+
+def _declined(words: list[str], i: int) -> bool:
+    """Whether words[i] is refused ("I can't give you my number", "please don't send me yours").
+
+    Not "why not add me on snap": only "cannot", "never" and "not" after a verb like "do".
+    """
+    before = words[max(0, i - 2) : i]
+    if not before:
+        return False
+    if before[-1] in ("cannot", "never"):
+        return True
+    return before[-1] == "not" and len(before) == 2 and before[0] in _AUXILIARIES
 
 
 _OTHERS = _wordset("they he she it school college uni ucas teacher tutor mum dad parents who")
@@ -1655,7 +1676,8 @@ _SCHOOLWORK = _wordset(
     "dissertation epq coursework assignment novel poem chapter lecture module research "
     "prevention awareness statistics character characters macbeth inspector unit units biology "
     "chemistry science homework textbook syllabus literature review poster presentation "
-    "placement report"
+    "placement report book books film films movie series storyline plot episode documentary "
+    "podcast author villain"
 )
 _I = _wordset("i me my myself mine kms")
 # "I'm comparing studies on self-harm", "my essay": the writer speaks of their work, not of

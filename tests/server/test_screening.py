@@ -205,6 +205,8 @@ SOCIAL_ROWS: list[Row] = [
     ("im on there as lewis_r07", U18, H, SOCIAL),
     ("on psn im called Lil_Dwayne, drop me a msg on there", ADULT, F, SOCIAL),
     ("sending u my snapcode, just scan it", U18, H, SOCIAL),
+    ("why not add me on snap", U18, H, SOCIAL),
+    ("you cant add me on here, add me on snap", U18, H, SOCIAL),
 ]
 
 ADDRESS_ROWS: list[Row] = [
@@ -561,6 +563,10 @@ LOOKALIKE_TEXTS = [
     "i am on there as a volunteer",
     "i am as tired as you",
     "i scored 07 then 5 and 6 and 2 then 4",
+    "i cant give you my personal number, but you can message me here",
+    "Please don't send me your number, let's keep everything on here",
+    "Sorry, I can't follow you on Instagram, the programme asks mentors not to",
+    "Just finished A Little Life, the self-harm bits were hard going but it's a brilliant book",
 ]
 
 LOOKALIKE_ROWS: list[Row] = [
