@@ -1598,10 +1598,11 @@ def _is_invitation(words: list[str]) -> bool:
     return False
 
 
-_AUXILIARIES = _wordset("do does did will would should must could can am is are was")
+_MODAL_VERBS = _wordset("will would shall should must could can may might")
+_AUXILIARIES = _MODAL_VERBS | _wordset("do does did am is are was")
 
 
-def _declined(words: list[str], i: int) -> bool:
+def _declined(words: list[str], i: int, auxiliaries: Set[str] = _AUXILIARIES) -> bool:
     """Whether words[i] is refused ("I can't give you my number", "please don't send me yours").
 
     Not "why not add me on snap": only "cannot", "never" and "not" after a verb like "do".
@@ -1611,7 +1612,7 @@ def _declined(words: list[str], i: int) -> bool:
         return False
     if before[-1] in ("cannot", "never"):
         return True
-    return before[-1] == "not" and len(before) == 2 and before[0] in _AUXILIARIES
+    return before[-1] == "not" and len(before) == 2 and before[0] in auxiliaries
 
 
 _OTHERS = _wordset("they he she it school college uni ucas teacher tutor mum dad parents who")
@@ -1635,6 +1636,8 @@ class _CompiledTerm:
     verdict: Verdict
     reason: str
     names_a_topic: bool  # a flagging phrase of one or two words ("suicide", "self harm")
+    # An offer of gifts or meeting can be declined: "I can't lend you money" offers nothing.
+    refusable: bool
 
 
 def _compile_term(term: RiskTerm) -> _CompiledTerm:
@@ -1654,7 +1657,12 @@ def _compile_term(term: RiskTerm) -> _CompiledTerm:
     first = parts[0]
     if len(parts) == 1 and first is not None and all(len(choice) == 1 for choice in first):
         return _CompiledTerm(
-            tuple(choice[0] for choice in first), None, verdict, reason, verdict is Verdict.FLAG
+            tuple(choice[0] for choice in first),
+            None,
+            verdict,
+            reason,
+            verdict is Verdict.FLAG,
+            False,
         )
     body = " ".join(
         rf"(?:\S+ ){{0,{MAX_GAP_WORDS}}}"
@@ -1664,8 +1672,16 @@ def _compile_term(term: RiskTerm) -> _CompiledTerm:
     ).replace("} ", "}")  # a gap brings its own spaces
     names_a_topic = verdict is Verdict.FLAG and len(phrase_words(term.phrase)) <= 2
     return _CompiledTerm(
-        _anchors(parts), re.compile(rf"(?<= ){body}(?= )"), verdict, reason, names_a_topic
+        _anchors(parts),
+        re.compile(rf"(?<= ){body}(?= )"),
+        verdict,
+        reason,
+        names_a_topic,
+        term.category in _REFUSABLE_CATEGORIES,
     )
+
+
+_REFUSABLE_CATEGORIES = frozenset({"gifts", "meeting"})
 
 
 # A flagging phrase that only names a topic is left out when the message is about schoolwork
@@ -1717,7 +1733,7 @@ _ADVICE = re.compile(
     r"|\b(?:don't|dont|do not) ever\b"
     r"|\bif (?:anyone|anybody|someone|somebody|a stranger|people|a person|an adult)\b"
     r"(?: [^ ]+){0,4}? (?:asks?|tells?|wants?|offers?|says?|pressures?)\b"
-    r"|\b(?:can't|cant|cannot|can not) keep\b"
+    r"|\b(?:can't|cant|cannot|can not|won't|wont|will not)(?: promise to)? keep\b"
 )
 
 
@@ -2039,7 +2055,14 @@ class Screener:
                 for i, pattern in self._by_stem.get(stem, ()):
                     if tagged is None:
                         tagged = _tagged(stems, vwords)
-                    if pattern.search(tagged):
+                    if not self._terms[i].refusable:
+                        if pattern.search(tagged):
+                            hits.add(i)
+                    elif any(  # the word index of a match: the spaces before it, less one
+                        # "I won't lend you money" declines; "I didn't want to meet up" tells
+                        not _declined(vwords, tagged.count(" ", 0, m.start()) - 1, _MODAL_VERBS)
+                        for m in pattern.finditer(tagged)
+                    ):
                         hits.add(i)
         return [self._terms[i] for i in sorted(hits)]
 

@@ -268,6 +268,14 @@ RISK_ROWS: list[Row] = [
     ("delete these messages pls", ADULT, H, "risk:secrecy"),
     ("lets meet up just the two of us", U18, H, "risk:meeting"),
     ("i'm scared to go home", U18, H, "risk:abuse"),
+    # a refusal declines an offer; a refusal told of does not make the pressure go away
+    ("i can give you a lift home after", ADULT, F, "risk:meeting:give you a lift"),
+    (
+        "when i said i didnt want to meet up he went 'after everything ive done for you'",
+        ADULT,
+        F,
+        "risk:meeting:want to meet up",
+    ),
 ]
 
 # --------------------------------------------------------------------------- innocent messages
@@ -567,6 +575,9 @@ LOOKALIKE_TEXTS = [
     "Please don't send me your number, let's keep everything on here",
     "Sorry, I can't follow you on Instagram, the programme asks mentors not to",
     "Just finished A Little Life, the self-harm bits were hard going but it's a brilliant book",
+    "I can't lend you money, I'm sorry, but let's look at the hardship fund together",
+    "Mentors aren't allowed to drive mentees, so I can't give you a lift home",
+    "I won't keep it a secret, I'll tell our safeguarding lead so you get help",
 ]
 
 LOOKALIKE_ROWS: list[Row] = [
