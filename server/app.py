@@ -103,7 +103,8 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await screening.load_model()
+        if settings.screening_model:
+            await screening.load_model()
         async with db.session() as session:
             await screening.reload(session=session)
         writer.start()

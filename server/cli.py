@@ -197,7 +197,7 @@ def cmd_screen(settings: Settings, args: argparse.Namespace) -> int:
     except Exception as error:  # no database yet: the seeded defaults are what chat would use
         print(f"note: using the default phrase list ({type(error).__name__})", file=sys.stderr)
         terms = DEFAULT_RISK_TERMS
-    screener = Screener(terms, model=trained_risk_model())
+    screener = Screener(terms, model=trained_risk_model() if settings.screening_model else None)
     for line in sys.stdin:
         text = line.rstrip("\n")
         result = screener.screen(text, mentee_under_18=args.mentee_under_18)

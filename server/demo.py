@@ -31,7 +31,6 @@ from server.models import (
     Role,
     User,
 )
-from server.risk_model import trained_risk_model
 from server.screening import Verdict, screen_message
 
 ORGANISATION = "Demo College"
@@ -210,7 +209,7 @@ async def _conversation(
     under_18 = is_under_18(mentee.date_of_birth, utcnow().date())
     sent_at = utcnow() - dt.timedelta(hours=len(OPENING))
     for seq, (role, text) in enumerate(OPENING, start=1):
-        result = screen_message(text, mentee_under_18=under_18, model=trained_risk_model())
+        result = screen_message(text, mentee_under_18=under_18)
         sender = mentor if role is Role.MENTOR else mentee
         session.add(
             Message(

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     chat_rate_window_seconds: float = 10.0
     # How soon a phrase-list change made through one web process reaches the others.
     screening_refresh_seconds: float = 30.0
+    # The risk model beside the phrase list (server/risk_model.py); off: the list alone flags.
+    screening_model: bool = True
     invitation_ttl_hours: int = 72
     password_reset_ttl_hours: int = 2
     session_ttl_hours: int = 12

@@ -168,3 +168,13 @@ def test_screen_reads_lines_and_prints_one_verdict_each(database_url: str) -> No
         check=True,
     )
     assert json.loads(adult.stdout)["verdict"] == "FLAG"
+    without_model = subprocess.run(
+        [sys.executable, "-m", "server.cli", "screen"],
+        input=lines[3] + "\n",
+        env={**os.environ, "DATABASE_URL": database_url, "SCREENING_MODEL": "false"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(without_model.stdout) == {"verdict": "DELIVER", "reasons": []}
