@@ -6,6 +6,7 @@ This model, trained on the example messages in ``screening_examples/`` (written 
 and labelled as a lead would), scores how much a message reads like the risky examples. It only
 ever raises a FLAG: the message is delivered and the safeguarding team alerted, so a wrong guess
 costs a lead's glance, never a young person's message. HOLD stays with the lead's own list.
+A flag names the kind of risk the message reads as and the words that weighed most.
 
 Training uses scikit-learn (TF-IDF and logistic regression): about 1.5 s once per process, most
 of it importing scikit-learn; the server does it in a thread before it takes messages. Scoring
@@ -40,6 +41,8 @@ CATEGORIES = {
 #: 72.7% of their risky messages (the rules alone 31.1%) and delivered 96.5% of their innocent
 #: ones (98.8%); at 0.9, 62.7% and 97.9%. test_screening_corpora.py has the held-out figures.
 FLAG_AT = 0.8
+#: How many of the words that weighed most a flag names, for the lead reviewing it.
+EVIDENCE_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Example:
 class RiskOpinion:
     category: str
     probability: float
+    evidence: tuple[str, ...]  # the words that weighed most towards risk, heaviest first
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -97,6 +101,16 @@ class _Linear:
                 dot += value * entry[1]
         return self.intercepts[0] + (dot / math.sqrt(norm) if norm else 0.0)
 
+    def heaviest(self, feats: Iterable[str], n: int) -> list[str]:
+        """The n features that push the (one) logit up the most."""
+        pushes = [
+            (entry[0] * entry[1], feature)
+            for feature in _counts(feats)
+            if (entry := self.weights.get(feature)) is not None
+        ]
+        pushes.sort(reverse=True)
+        return [feature for push, feature in pushes[:n] if push > 0]
+
     def best(self, feats: Iterable[str]) -> int:
         """The index of the likeliest class."""
         logits = self._logits(feats)
@@ -126,14 +140,21 @@ class _Linear:
 class RiskModel:
     """Scores canonical words: the chance the message is risky, and of which kind."""
 
-    def __init__(self, risky: _Linear, kinds: _Linear | None, categories: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        risky: _Linear,
+        kinds: _Linear | None,
+        categories: tuple[str, ...],
+        stop_words: frozenset[str] = frozenset(),
+    ) -> None:
         self._risky = risky
         self._kinds = kinds
         self._categories = categories
+        self._stop_words = stop_words  # not worth naming as evidence ("i", "not", "in your")
 
     @classmethod
     def train(cls, examples: Sequence[Example], *, strength: float = 16.0) -> RiskModel:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
         def fit(docs: list[list[str]], labels: list[str]) -> tuple[_Linear, list[str]]:
@@ -158,10 +179,11 @@ class RiskModel:
         docs = [features(e.words) for e in examples]
         risky, _ = fit(docs, ["risk" if e.category else "fine" for e in examples])
         labels = [str(examples[i].category) for i in flagged]
+        stop_words = frozenset(ENGLISH_STOP_WORDS)
         if len(set(labels)) == 1:  # one kind of risk: nothing to tell apart
-            return cls(risky, None, (labels[0],))
+            return cls(risky, None, (labels[0],), stop_words)
         kinds, categories = fit([docs[i] for i in flagged], labels)
-        return cls(risky, kinds, tuple(categories))
+        return cls(risky, kinds, tuple(categories), stop_words)
 
     def probability(self, words: Sequence[str]) -> float:
         """The chance that a message of these words is risky."""
@@ -171,12 +193,22 @@ class RiskModel:
         """What kind of risk the message reads as, if it reads as risky at all."""
         if not words:
             return None
-        probability = self.probability(words)
+        feats = features(words)
+        probability = 1.0 / (1.0 + math.exp(-self._risky.logit(feats)))
         if probability < flag_at:
             return None
-        if self._kinds is None:
-            return RiskOpinion(self._categories[0], probability)
-        return RiskOpinion(self._categories[self._kinds.best(features(words))], probability)
+        kind = 0 if self._kinds is None else self._kinds.best(feats)
+        stop = self._stop_words
+        telling = [f"b {a} {b}" for a, b in pairwise(words) if not {a, b} <= stop]
+        telling.extend(f"w {w}" for w in words if w not in stop)
+        evidence: list[str] = []
+        for feature in self._risky.heaviest(telling, 4 * EVIDENCE_WORDS):
+            said = feature[2:]  # "home" adds nothing after "go home"
+            if len(evidence) < EVIDENCE_WORDS and not any(
+                set(said.split()) & set(e.split()) for e in evidence
+            ):
+                evidence.append(said)
+        return RiskOpinion(self._categories[kind], probability, tuple(evidence))
 
 
 def load_examples(directory: Path = EXAMPLES) -> list[Example]:

@@ -162,8 +162,10 @@ def describe_reason(reason: str) -> str:
         return _CONTACT_WORDS[reason]
     kind, _, rest = reason.partition(":")
     category, _, phrase = rest.partition(":")
-    if kind == "risk" and phrase == MODEL_PHRASE:
-        return f"wording like known messages of concern ({category}; no listed phrase)"
+    if kind == "risk" and phrase.startswith(MODEL_PHRASE):
+        evidence = phrase.removeprefix(MODEL_PHRASE).strip(" ()")
+        weighed = f", weighing most: {evidence}" if evidence else ""
+        return f"wording like known messages of concern ({category}; no listed phrase{weighed})"
     if kind == "risk" and phrase:
         return f"the phrase “{phrase}” ({category})"
     return reason
@@ -2026,7 +2028,8 @@ class Screener:
         if not phrase_matched and self._model is not None:
             opinion = self._model.opinion(words)
             if opinion is not None:
-                reasons.append(f"risk:{opinion.category}:{MODEL_PHRASE}")
+                evidence = f" ({', '.join(opinion.evidence)})" if opinion.evidence else ""
+                reasons.append(f"risk:{opinion.category}:{MODEL_PHRASE}{evidence}")
                 if verdict is Verdict.DELIVER:
                     verdict = Verdict.FLAG
         return ScreeningResult(verdict, tuple(reasons))

@@ -95,8 +95,16 @@ def test_indirect_concerns_are_flagged_with_their_kind(text: str, category: str)
     assert Screener(DEFAULT_RISK_TERMS).screen(text, mentee_under_18=True).reasons == ()
     result = screener.screen(text, mentee_under_18=True)
     assert result.verdict is Verdict.FLAG  # never HOLD: the lead's list decides that
-    assert result.reasons == (f"risk:{category}:{MODEL_PHRASE}",)
-    assert "no listed phrase" in describe_reason(result.reasons[0])
+    (reason,) = result.reasons
+    assert reason.startswith(f"risk:{category}:{MODEL_PHRASE} (")
+    # the words that weighed most are named for the lead, and are the message's own
+    evidence = reason.removeprefix(f"risk:{category}:{MODEL_PHRASE} (").removesuffix(")")
+    assert 1 <= len(evidence.split(", ")) <= 3
+    assert all(
+        " ".join(canonical_words(said)) in " ".join(canonical_words(text))
+        for said in evidence.split(", ")
+    )
+    assert f"no listed phrase, weighing most: {evidence}" in describe_reason(reason)
 
 
 @pytest.mark.parametrize(
@@ -129,4 +137,4 @@ def test_contact_details_and_the_models_opinion_are_both_reported() -> None:
     result = screener.screen(text, mentee_under_18=False)
     assert result.verdict is Verdict.FLAG
     assert "contact:phone" in result.reasons
-    assert result.reasons[-1] == f"risk:abuse:{MODEL_PHRASE}"
+    assert result.reasons[-1].startswith(f"risk:abuse:{MODEL_PHRASE}")
