@@ -1158,6 +1158,11 @@ _SPACED_TLDS = _wordset("com net org")  # "example . com": only unmistakable end
 _DOT_LETTER = re.compile(r"[a-z0-9]\.[a-z]")
 
 _HANDLE = re.compile(r"(?<![\w.@+-])@([a-z0-9_](?:[a-z0-9_.]*[a-z0-9_])?)")
+# "username is harper.22" (the words alone lose the dot)
+_LABELLED_HANDLE = re.compile(
+    r"\b(?:user ?name|handle|gamertag|gamer tag|tag) (?:is|=|:)\s*"
+    r"@?[a-z][a-z0-9_.]*[0-9_][a-z0-9_.]*"
+)
 _DISCORD_TAG = re.compile(r"[a-z][a-z0-9_.]{1,31}#[0-9]{4}(?![0-9])")  # "ghostrider#4421"
 _TIMEISH = re.compile(r"^\d+(?:[.:]\d+)?(?:am|pm|ish|h|hrs|mins?)?$")
 _HAS_LETTER = re.compile(r"[a-z]")
@@ -1220,6 +1225,12 @@ _STREET_WORDS = _wordset(
     "court walk row hill mews view square parade"
 )
 _STREET_KIND = "(?:" + "|".join(sorted(_STREET_WORDS)) + ")"
+# A house number in words, from ten up ("one way street" is not an address).
+_HOUSE_NUMBER_WORDS = (
+    "(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    "|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    "(?: (?:one|two|three|four|five|six|seven|eight|nine))?)"
+)
 _ADDRESS = re.compile(
     r"\bmy (?:home |house )?address is\b"
     r"|\b(?:what is|send me|give me|giving me|need|tell me|know) your (?:home |house )?"
@@ -1247,6 +1258,9 @@ _ADDRESS = re.compile(
     r"|\b(?:i am|we are|i live|we live|i stay|we stay) (?:in|at) (?:flat|apartment) "
     r"[0-9a-z]+\b|\bblock [a-z0-9] flat [0-9]+"
     r"|\bmine is the (?:[a-z]+ ){1,2}(?:house|door|flat|bungalow|cottage)\b"
+    # "house number is sixteen, road is cedar way"
+    rf"|\bhouse (?:number|no) is (?:[0-9]+|{_HOUSE_NUMBER_WORDS}|one|two|three|four|five|six|seven"
+    r"|eight|nine)\b"
     # "what number house are you?", "what's your house number", "my postcode is"
     r"|\bwhat (?:number )?house (?:number )?are you\b|\byour house number\b|\bmy postcode is\b"
     r"|\bmy (?:[a-z]+ ){0,2}(?:house|home|flat)\b(?: [^ ]+){0,10}? (?:[a-z]+ ){1,2}"
@@ -1265,12 +1279,6 @@ _ADDRESS_WORDS = _wordset(
 _ADDRESS_WITH_NUMBER = _wordset("live stay am are")
 # "come round, it's 7 Oak Avenue": a house number on a named street is someone's address,
 # unless it is that of a public place named just before ("the college is at 45 Park Lane").
-# (A number in words from ten up: "one way street" is not an address.)
-_HOUSE_NUMBER_WORDS = (
-    "(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
-    "|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-    "(?: (?:one|two|three|four|five|six|seven|eight|nine))?)"
-)
 _HOUSE_ON_STREET = re.compile(
     rf"(?<![\w.])(?:[0-9]{{1,4}}[a-z]?|{_HOUSE_NUMBER_WORDS}) "
     rf"(?!(?:bed|beds|bedroom|bedroomed|storey|story|car|bath|year|min|minute|mins)\b)"
@@ -1925,6 +1933,10 @@ def _is_phone(run: str) -> bool:
     groups = [len(c) for c in chunks]
     if _classify_phone(digits, run.startswith("+"), groups, words):
         return True
+    # "my personal one 07700900944": the number starts where a chunk starts with 0
+    start = next((i for i, c in enumerate(chunks) if i and c[0] == "0" and len(c) >= 3), None)
+    if start is not None and _classify_phone("".join(chunks[start:]), False, groups[start:], words):
+        return True
     if words or len(digits) <= 12 or len(chunks) < 2:
         return False
     # A number glued to other digits ("07700900123 07700900456"): try runs of 1-4 chunks
@@ -2235,6 +2247,8 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
     if not social and not word_set.isdisjoint(_PLAT_COLON_WORDS) and _COLON_HANDLE.search(t):
         social = True
     if not social and "#" in t and _DISCORD_TAG.search(t) is not None:
+        social = True
+    if not social and has_digit and _LABELLED_HANDLE.search(t) is not None:
         social = True
     if not social:
         social = _is_invitation(words)

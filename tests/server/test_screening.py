@@ -76,6 +76,7 @@ PHONE_ROWS: list[Row] = [
     ("its 07700 then nine oh oh then four two seven", U18, H, PHONE),
     ("new sim!! 07700 900 and then 1 9 2", ADULT, F, PHONE),
     ("".join(c + "\ufe0f\u20e3" if c.isdigit() else c for c in "07700 900 234"), U18, H, PHONE),
+    ("heres my work mobile but its basically my personal one 07700900944", U18, H, PHONE),
 ]
 
 # --------------------------------------------------------------------------- e-mail addresses
@@ -207,6 +208,7 @@ SOCIAL_ROWS: list[Row] = [
     ("sending u my snapcode, just scan it", U18, H, SOCIAL),
     ("why not add me on snap", U18, H, SOCIAL),
     ("you cant add me on here, add me on snap", U18, H, SOCIAL),
+    ("signal me, username is harper.22", U18, H, SOCIAL),
 ]
 
 ADDRESS_ROWS: list[Row] = [
@@ -221,6 +223,7 @@ ADDRESS_ROWS: list[Row] = [
     ("twenty one willow lane, norwich, thats mine", U18, H, ADDRESS),
     ("w3w: ///apples.river.orange is exactly my front door", U18, H, ADDRESS),
     ("lat long of my house is 53.8008, -1.5491 lol", U18, H, ADDRESS),
+    ("house number is sixteen, road is cedar way, town is bedford", U18, H, ADDRESS),
 ]
 
 # --------------------------------------------------------------------------- risk terms
@@ -578,6 +581,8 @@ LOOKALIKE_TEXTS = [
     "I can't lend you money, I'm sorry, but let's look at the hardship fund together",
     "Mentors aren't allowed to drive mentees, so I can't give you a lift home",
     "I won't keep it a secret, I'll tell our safeguarding lead so you get help",
+    "your username is your student number",
+    "I got one 0 and two 7s in my exams",
 ]
 
 LOOKALIKE_ROWS: list[Row] = [
