@@ -41,7 +41,7 @@ class ScreeningRules:
         self._loaded: Fingerprint | None = None
 
     async def load_model(self) -> None:
-        """Trains the risk model (about 1.5 s, once per process) off the event loop."""
+        """Trains the risk model (about 2 s, once per process, in a child) off the event loop."""
         self._model = await asyncio.to_thread(trained_risk_model)
         self.screener = Screener(self.screener.risk_terms, model=self._model)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -138,3 +140,18 @@ def test_contact_details_and_the_models_opinion_are_both_reported() -> None:
     assert result.verdict is Verdict.FLAG
     assert "contact:phone" in result.reasons
     assert result.reasons[-1].startswith(f"risk:abuse:{MODEL_PHRASE}")
+
+
+def test_training_keeps_scikit_learn_out_of_the_serving_process() -> None:
+    """Its import and working memory (about 140 MB) stay in a child that exits."""
+    script = (
+        "import sys\n"
+        "from server.risk_model import trained_risk_model\n"
+        "model = trained_risk_model()\n"
+        "assert model.probability(['hello']) < 0.5\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'sklearn', 'scipy'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "[]"
