@@ -245,7 +245,10 @@ def trained_risk_model() -> RiskModel:
         [sys.executable, "-m", "server.risk_model"], capture_output=True, timeout=300
     )
     if child.returncode != 0:
-        raise RuntimeError(f"training the risk model failed: {child.stderr.decode()[-2000:]}")
+        raise RuntimeError(
+            "training the risk model failed (SCREENING_MODEL=false runs without it): "
+            + child.stderr.decode(errors="replace")[-2000:]
+        )
     model = pickle.loads(child.stdout)  # our own child's output, not outside input
     if not isinstance(model, RiskModel):
         raise RuntimeError("training the risk model gave no model")
