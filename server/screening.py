@@ -1271,6 +1271,19 @@ _ADDRESS = re.compile(
     # "I'm on Harrow Close, number 9"
     r"|\b(?:i am|we are|i live|we live) on (?:[a-z]+ ){1,2}"
     rf"{_STREET_KIND} (?:(?:number|no|flat) [a-z]+|(?:number |no |flat )?[0-9])"
+    # "I'm the house with the red door on Station Road", "mine is the first house on Mill Lane",
+    # "we live above the barbers on Market Street"
+    r"|\b(?:i am|we are|mine is|ours is|my (?:house|home|flat) is|our (?:house|home|flat) is"
+    r"|(?:i|we) live in) the (?:[a-z]+ ){0,2}(?:house|flat|bungalow|terrace|cottage|farm)\b"
+    rf"(?: [a-z]+){{0,6}}? (?:on|off|of|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    r"|\b(?:i|we) live (?:above|below|behind|next to|opposite|at the end of|round the corner from)"
+    rf"(?: [a-z]+){{1,5}}? (?:on|off|of|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    r"|\b(?:my|our) (?:house|home|flat) is (?:on|in|off|at|near)(?: [a-z]+){0,4}? "
+    rf"(?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    r"|\b(?:first|second|third|fourth|fifth|last|end|corner) (?:house|flat|bungalow|cottage) "
+    rf"(?:on|in|of|along) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    r"|\b(?:it is|mine is|i am|we are) the (?:first|second|third|fourth|fifth|last|end) "
+    r"(?:house|flat|door|bungalow|cottage)\b"
 )
 _ADDRESS_WORDS = _wordset(
     "address postcode street road estate rd st lane avenue ave crescent grove gardens terrace mews "
@@ -1283,21 +1296,6 @@ _HOUSE_ON_STREET = re.compile(
     rf"(?<![\w.])(?:[0-9]{{1,4}}[a-z]?|{_HOUSE_NUMBER_WORDS}) "
     rf"(?!(?:bed|beds|bedroom|bedroomed|storey|story|car|bath|year|min|minute|mins)\b)"
     rf"(?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
-)
-# "I'm the house with the red door on Station Road", "mine is the first house on Mill Lane",
-# "we live above the barbers on Market Street"
-_HOME_ON_STREET = re.compile(
-    r"\b(?:i am|we are|mine is|ours is|my (?:house|home|flat) is|our (?:house|home|flat) is"
-    r"|(?:i|we) live in) the (?:[a-z]+ ){0,2}(?:house|flat|bungalow|terrace|cottage|farm)\b"
-    rf"(?: [a-z]+){{0,6}}? (?:on|off|of|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
-    r"|\b(?:i|we) live (?:above|below|behind|next to|opposite|at the end of|round the corner from)"
-    rf"(?: [a-z]+){{1,5}}? (?:on|off|of|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
-    r"|\b(?:my|our) (?:house|home|flat) is (?:on|in|off|at|near)(?: [a-z]+){0,4}? "
-    rf"(?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
-    r"|\b(?:first|second|third|fourth|fifth|last|end|corner) (?:house|flat|bungalow|cottage) "
-    rf"(?:on|in|of|along) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
-    r"|\b(?:it is|mine is|i am|we are) the (?:first|second|third|fourth|fifth|last|end) "
-    r"(?:house|flat|door|bungalow|cottage)\b"
 )
 # Words of a story or a set text: "the detective lives at 221B Baker Street"
 _FICTION = _wordset(
@@ -1865,12 +1863,6 @@ _REFERENCE_LABEL = re.compile(
 )
 
 
-# A UK mobile number told in pieces with a few words between them.
-_SPLIT_MOBILE = re.compile(
-    r"(?<![0-9])07[0-9]{3} ?[0-9]{0,3}(?:(?: [a-z-]+){1,3}[ ,.:-]*[0-9]{3,4}){1,2}(?![0-9])"
-)
-
-
 # "Ring the college reception on 01632 960000": a landline named as a public body's, with
 # nothing personal between the name and the number, is that body's, not a contact detail.
 _ORGANISATIONS = _wordset(
@@ -1906,18 +1898,23 @@ _FILLERS = _wordset("then and after that next last bit end is it plus")
 
 
 def _mobile_in_pieces(words: list[str]) -> bool:
-    """A UK mobile number told in pieces with a word or two between ("07700 then nine oh oh…")."""
+    """A UK mobile number told in pieces with words between them.
+
+    After a filler or two ("07700 then nine oh oh then four two seven") any piece may follow;
+    after up to three other words ("07700 900, my old one was 468"), only 3 or 4 digits.
+    """
     for i, word in enumerate(words):
         if not (word.startswith("07") and word.isdigit() and 3 <= len(word) < 11):
             continue
-        digits, gap = word, 0
+        digits, gap, fillers_only = word, 0, True
         for tok in words[i + 1 :]:
-            if tok.isdigit():
-                digits, gap = digits + tok, 0
-            elif tok in _NUMWORD or (tok.strip("o") == "" and len(tok) <= 3):
+            if tok.isdigit() and (fillers_only or 3 <= len(tok) <= 4):
+                digits, gap, fillers_only = digits + tok, 0, True
+            elif fillers_only and (tok in _NUMWORD or (tok.strip("o") == "" and len(tok) <= 3)):
                 digits, gap = digits + _NUMWORD.get(tok, "0" * len(tok)), 0
-            elif tok in _FILLERS and gap < 2:
+            elif gap < 3:
                 gap += 1
+                fillers_only = fillers_only and tok in _FILLERS and gap < 3
             else:
                 break
             if len(digits) >= 11:
@@ -2222,11 +2219,7 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
             ):
                 phone = True
                 break
-        if not phone and "07" in t:
-            phone = any(
-                sum(c.isdigit() for c in m.group()) == 11 for m in _SPLIT_MOBILE.finditer(t)
-            )
-    if not phone and has_digit and "0" in t:
+    if not phone and "07" in t:
         phone = _mobile_in_pieces(words)
     if not phone and _GLUED_NUMBER_WORDS.search(t) is not None:  # "07700 ninehundred fourfivefour"
         spaced = _GLUED_NUMBER_WORDS.sub(lambda m: " ".join(_GLUED_PART.findall(m.group())), t)
@@ -2290,15 +2283,11 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
         or (has_digit and not word_set.isdisjoint(_STREET_WORDS))
     ):
         joined = " ".join(words)
-        address = (
-            _ADDRESS.search(joined) is not None
-            or _HOME_ON_STREET.search(joined) is not None
-            or (
-                word_set.isdisjoint(_FICTION)
-                and any(
-                    _PUBLIC_PLACES.isdisjoint(joined[: m.start()].split()[-6:])
-                    for m in _HOUSE_ON_STREET.finditer(joined)
-                )
+        address = _ADDRESS.search(joined) is not None or (
+            word_set.isdisjoint(_FICTION)
+            and any(
+                _PUBLIC_PLACES.isdisjoint(joined[: m.start()].split()[-6:])
+                for m in _HOUSE_ON_STREET.finditer(joined)
             )
         )
 
