@@ -41,9 +41,12 @@ class ScreeningRules:
         self._loaded: Fingerprint | None = None
 
     async def load_model(self) -> None:
-        """Trains the risk model (about 2 s, once per process, in a child) off the event loop."""
+        """Trains the risk model (about 2 s, once per process, in a child) off the event loop.
+
+        The screener uses it from the next :meth:`reload` on (compiling the phrases takes ~65 ms:
+        once at start-up is enough).
+        """
         self._model = await asyncio.to_thread(trained_risk_model)
-        self.screener = Screener(self.screener.risk_terms, model=self._model)
 
     async def reload(self, *, session: AsyncSession) -> None:
         self._loaded = await _fingerprint(session)
