@@ -52,6 +52,8 @@ def test_plain_python_scores_agree_with_scikit_learn() -> None:
         "i wont be a problem for much longer",
         "see you at the session on tuesday, bring your CV",
         "unseen wordz nobody wrote xqzt",
+        # words and pieces of words there more than once (sublinear counts)
+        "no no no, i said no. tell me, tell me again tomorrow tomorrow",
         "",
     ]
     for text in texts:
