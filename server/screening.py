@@ -86,6 +86,7 @@ if TYPE_CHECKING:
     from server.risk_model import RiskModel
 
 __all__ = [
+    "CONVERSATIONAL_RISK_TERMS",
     "DEFAULT_RISK_TERMS",
     "FIRST_RISK_TERMS",
     "INDIRECT_RISK_TERMS",
@@ -869,8 +870,88 @@ INDIRECT_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("gorgeous/beautiful eyes/smile", _M, "sexual"),
 )
 
+#: Added to the seeded list by migration 0014: the same concerns as they come up in everyday
+#: chat (corpora 29 and 30: a lift, a fee paid, "tilt the camera down", "goes through my phone").
+CONVERSATIONAL_RISK_TERMS: tuple[RiskTerm, ...] = (
+    # secrecy
+    _t("without it/this going in/into/on * report/record/records/notes/file", _S, "secrecy"),
+    _t("not pass this/it/that on", _M, "secrecy"),
+    _t("rather you did not mention/bring/say", _S, "secrecy"),
+    _t("said not to make a big deal", _S, "secrecy"),
+    # meeting up in person
+    _t("take you out for", _M, "meeting"),
+    _t("you come/coming * watch my", _M, "meeting"),
+    _t("i come/coming * watch your", _M, "meeting"),
+    _t("come/coming to my graduation/party/prom/birthday/house", _M, "meeting"),
+    _t("session * costa/starbucks/cafe/mcdonalds/pub/park/nandos", _M, "meeting"),
+    _t("session/sessions/meet/meeting * instead of online/video/zoom", _M, "meeting"),
+    _t("instead of on here", _M, "meeting"),
+    _t("instead of on the app/platform", _M, "meeting"),
+    _t("see you irl/offline", _M, "meeting"),
+    _t("drove/driven/drive/walked/walk past your house/home/school/college/work", _S, "meeting"),
+    _t("i know which/what/where school/college/uni/sixth you", _M, "meeting"),
+    _t("surprise you at/outside/after your", _S, "meeting"),
+    _t("might surprise you", _M, "meeting"),
+    _t("live * close/near/nearby to your", _M, "meeting"),
+    _t("i live * near your", _M, "meeting"),
+    _t("which/what gym do/does you go", _M, "meeting"),
+    # gifts and money
+    _t("like/love/happy/want to pay for your", _M, "gifts"),
+    _t("let me pay for your", _M, "gifts"),
+    _t("let me buy you/your", _M, "gifts"),
+    _t("could/can/would you pay/cover * for me", _M, "gifts"),
+    _t("you got/have any spare", _M, "gifts"),
+    _t("any spare money/cash/change for", _M, "gifts"),
+    _t("post you something", _M, "gifts"),
+    _t("post you a/some book/books/present/gift/card/sweets", _M, "gifts"),
+    _t("give/get/buy you something for/at", _M, "gifts"),
+    # self-harm
+    _t("planned how i would", _S, "self-harm"),
+    _t("a plan * how i would do it", _S, "self-harm"),
+    _t("stopped eating properly/much/anything", _M, "self-harm"),
+    _t("forgetting/forget/forgot to eat * on purpose", _M, "self-harm"),
+    _t("skip/skipping meals", _M, "self-harm"),
+    _t("hit/hitting/bang/banging my head against", _S, "self-harm"),
+    _t("not left the house in/for", _M, "self-harm"),
+    _t("not left my room in/for", _M, "self-harm"),
+    # abuse and control
+    _t("pushed me down/against/into/over/off", _S, "abuse"),
+    _t("bruises where", _S, "abuse"),
+    _t("where he/she grabbed me", _S, "abuse"),
+    _t("goes/go/went through my phone/messages", _M, "abuse"),
+    _t("boyfriend/girlfriend/partner gets/get/is * jealous", _M, "abuse"),
+    _t("have to ask my boyfriend/girlfriend/partner before/if", _M, "abuse"),
+    _t("will dump/leave me if", _M, "abuse"),
+    _t("kicked out of home", _M, "abuse"),
+    _t("kicked out of the house", _M, "abuse"),
+    _t("nervous/scared/terrified/dread when * gets/comes home", _M, "abuse"),
+    _t("home is not * safe", _M, "abuse"),
+    # sexual content and grooming
+    _t("bra size", _S, "sexual"),
+    _t("in a bikini/swimsuit/underwear", _S, "sexual"),
+    _t("x rated", _S, "sexual"),
+    _t("wear something nice/sexy/revealing/tight", _S, "sexual"),
+    _t("dress/dressed up for me", _S, "sexual"),
+    _t("tilt/move/point the/your camera down", _S, "sexual"),
+    _t("without the app/platform/it recording", _S, "sexual"),
+    _t("falling for you/my mentor", _M, "sexual"),
+    _t("dreamt/dreamed about us/you", _M, "sexual"),
+    _t(
+        "you look/looked * good/nice/lovely/amazing/stunning on/in * call/camera/video",
+        _M,
+        "sexual",
+    ),
+    _t("lovely/pretty eyes", _M, "sexual"),
+    _t("than people/girls/boys/lads your/my own age", _M, "sexual"),
+    _t("lads/boys/guys/girls * after you", _M, "sexual"),
+    _t("messaging/texting/messages/texts me * late at night", _M, "sexual"),
+    _t("rude pics/pictures/photos", _M, "sexual"),
+)
+
 #: Seeded default risk terms.
-DEFAULT_RISK_TERMS = FIRST_RISK_TERMS + WIDER_RISK_TERMS + INDIRECT_RISK_TERMS
+DEFAULT_RISK_TERMS = (
+    FIRST_RISK_TERMS + WIDER_RISK_TERMS + INDIRECT_RISK_TERMS + CONVERSATIONAL_RISK_TERMS
+)
 
 
 # ----------------------------------------------------------------------------- normalisation
@@ -982,6 +1063,9 @@ def canonical_words(text: str) -> list[str]:
     return _words(_basic(text))
 
 
+_BEFORE_AN_AD = frozenset(("a", "an", "the", "this", "that", "job", "fake", "sponsored"))
+
+
 def _words(t: str) -> list[str]:
     """Canonical word list of a basic-normalised text (apostrophes dropped, chat spellings)."""
     if "'" in t:
@@ -1005,8 +1089,8 @@ def _words(t: str) -> list[str]:
     out: list[str] = []
     for tok in tokens:
         c = _CANON.get(tok)
-        if c is None:
-            out.append(tok)
+        if c is None or (tok == "ad" and out and out[-1] in _BEFORE_AN_AD):
+            out.append(tok)  # "a fake job ad on facebook" is not "add me on facebook"
         elif " " in c:
             out.extend(c.split())
         else:
@@ -1280,6 +1364,12 @@ _ADDRESS = re.compile(
     rf"(?: [a-z]+){{1,5}}? (?:on|off|of|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
     r"|\b(?:my|our) (?:house|home|flat) is (?:on|in|off|at|near)(?: [a-z]+){0,4}? "
     rf"(?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
+    # "flat 3b above the chippy on Mill Lane", "I'm at 9 Kingsway, flat 12", "number 8 on the
+    # Kingsway estate": a flat or house number given with where it is
+    r"|(?:^|\b(?:i am|we are|it is|mine is) (?:at |in )?)(?:flat|apartment|number|no) [0-9]+[a-z]? "
+    rf"(?:above|below|on|off|in|at|behind|opposite|next to)\b(?: [a-z]+){{0,5}}? "
+    rf"(?:{_STREET_KIND}|estate)\b"
+    r"|\b(?:i am|we are|i live|we live) at [0-9]+[a-z]? [a-z]+ (?:flat|apartment) [0-9]+"
     r"|\b(?:first|second|third|fourth|fifth|last|end|corner) (?:house|flat|bungalow|cottage) "
     rf"(?:on|in|of|along) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
     r"|\b(?:it is|mine is|i am|we are) the (?:first|second|third|fourth|fifth|last|end) "
@@ -1294,7 +1384,10 @@ _ADDRESS_WITH_NUMBER = _wordset("live stay am are")
 # unless it is that of a public place named just before ("the college is at 45 Park Lane").
 _HOUSE_ON_STREET = re.compile(
     rf"(?<![\w.])(?:[0-9]{{1,4}}[a-z]?|{_HOUSE_NUMBER_WORDS}) "
-    rf"(?!(?:bed|beds|bedroom|bedroomed|storey|story|car|bath|year|min|minute|mins)\b)"
+    # not "2 bed terrace", nor "the 8 on Station Road" (a bus): a house number is not followed
+    # by a preposition
+    rf"(?!(?:bed|beds|bedroom|bedroomed|storey|story|car|bath|year|min|minute|mins"
+    rf"|on|in|at|off|near|by|from|to|along|up|down)\b)"
     rf"(?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
 )
 # Words of a story or a set text: "the detective lives at 221B Baker Street"
@@ -1309,7 +1402,8 @@ _HOME_WORDS = _wordset("house home flat live mine address door")
 _PUBLIC_PLACES = _wordset(
     "college school uni university campus centre center office library venue club hall "
     "museum station gym cafe clinic surgery hospital church mosque temple shop store "
-    "cinema theatre stadium council programme charity building reception event session"
+    "cinema theatre stadium council programme charity building reception event session bus "
+    "buses route"
 )
 
 # Invitations to connect or move elsewhere (matched on the canonical word string).
@@ -1348,6 +1442,11 @@ _NOT_HERE = (  # "text me on here", "text me a reminder on here" (but not "not o
     r"(?!(?: (?!not\b|instead\b|than\b)[a-z]+){0,3} (?:on|in|at|through|via) "
     r"(?:here|this|the (?:chat|app|platform|site|session|call|meeting)|mentormeet)\b"
     r"| here\b| in the chat\b| through the)"
+)
+# "my email is so embarrassing", "my insta is private": an account spoken of, not given
+_NOT_GIVEN = (
+    r"(?! (?:so|too|really|very|not|full|broken|down|dead|cringe|embarrassing|private|blocked|"
+    r"hacked|banned|deleted|off|gone|old|weird|rubbish|awful|a mess|a joke)\b)"
 )
 _OBJ_PREP_PLAT = (
     rf"(?:me|us|you) (?:on|at|via|over|through) (?:(?:my|the|your) )?(?:{_P_ALL})(?!\w)"
@@ -1473,12 +1572,16 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("google", r"google (?:me|my (?:full |real )?name)(?!\w)"),
     # sent you a follow request
     ("sent send follow", r"(?:sent you a |send you a |send me a )?follow request"),
+    ("sent send sending", r"(?:sent|send|sending) (?:you|me) a friend request"),
     # my insta is … / my snap jo_b123 / my number is … / my phone number / my dms
     (
         "my",
         rf"my (?:{_P_STRICT})s?(?: (?:name|handle|username|user|id|tag|account|acc|addy|"
-        rf"address|number|no|num|code))? is\b",
+        rf"address|number|no|num|code))? is\b{_NOT_GIVEN}",
     ),
+    # "my snap's the same as my insta": one handle given as another
+    ("my", rf"my (?:{_P_STRICT})s?(?: is)? the same (?:as|on) (?:my )?(?:{_P_ALL})(?!\w)"),
+    ("follow", r"follow my (?:[a-z]+ )?(?:account|acc|page|insta|tiktok|snap|story|stories)\b"),
     (
         "my",
         rf"my (?:{_P_HAVE})s?(?: (?:name|handle|username|user|id|tag|account|acc|code))? "

@@ -95,6 +95,7 @@ def test_upgrade_is_repeatable(database_url: str) -> None:
     [
         ("0012", "0011", "WIDER_RISK_TERMS", "come alone"),
         ("0013", "0012", "INDIRECT_RISK_TERMS", "let us link up"),
+        ("0014", "0013", "CONVERSATIONAL_RISK_TERMS", "bra size"),
     ],
 )
 def test_a_wider_phrase_list_joins_a_lead_s_list_without_undoing_their_changes(

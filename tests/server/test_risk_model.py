@@ -91,7 +91,7 @@ def test_a_model_learns_from_its_examples() -> None:
         ("been giving my stuff away, my sister can have my xbox. i wont need it", "self-harm"),
         ("I'll be waiting in the car round the corner from the school gates at 4", "meeting"),
         ("dont want to go home tonight, his temper is bad again", "abuse"),
-        ("you looked really nice in your video today, new top?", "sexual"),
+        ("what do you wear when you go out with your mates?", "sexual"),
     ],
 )
 def test_indirect_concerns_are_flagged_with_their_kind(text: str, category: str) -> None:

@@ -209,6 +209,10 @@ SOCIAL_ROWS: list[Row] = [
     ("why not add me on snap", U18, H, SOCIAL),
     ("you cant add me on here, add me on snap", U18, H, SOCIAL),
     ("signal me, username is harper.22", U18, H, SOCIAL),
+    ("ill send u a friend request on insta later", U18, H, SOCIAL),
+    ("my tiktoks the same as my snap btw", ADULT, F, SOCIAL),
+    ("follow my private account its jaz.xo", U18, H, SOCIAL),
+    ("ad me on snap", U18, H, SOCIAL),
 ]
 
 ADDRESS_ROWS: list[Row] = [
@@ -224,6 +228,9 @@ ADDRESS_ROWS: list[Row] = [
     ("w3w: ///apples.river.orange is exactly my front door", U18, H, ADDRESS),
     ("lat long of my house is 53.8008, -1.5491 lol", U18, H, ADDRESS),
     ("house number is sixteen, road is cedar way, town is bedford", U18, H, ADDRESS),
+    ("flat 7c above the launderette on queens road", U18, H, ADDRESS),
+    ("we're at 31 brookside, flat 4, buzz twice", U18, H, ADDRESS),
+    ("number 12 on the meadow estate, next to the garages", ADULT, F, ADDRESS),
 ]
 
 # --------------------------------------------------------------------------- risk terms
@@ -585,8 +592,46 @@ LOOKALIKE_TEXTS = [
     "I got one 0 and two 7s in my exams",
 ]
 
+# Accounts spoken of, not given; ads, buses and lectures that only sound like it.
+LOOKALIKE_TEXTS += [
+    "my email address is so cringe, i made it in year 7",
+    "my insta is private now because of exams",
+    "saw a fake job ad on facebook, be careful",
+    "get the 8 on station road, it stops outside college",
+    "the bus number 8 on station road is always late",
+    "the lecture is in person instead of online this year",
+    "i stopped eating meat last year, vegetarian now",
+    "my mum will come and watch my match on saturday",
+    "do you know which college you go to in september?",
+    "i lost a stone doing couch to 5k and feel great",
+]
+
 LOOKALIKE_ROWS: list[Row] = [
     (text, under_18, D, None) for text in LOOKALIKE_TEXTS for under_18 in (U18, ADULT)
+]
+
+# Everyday ways of saying them (CONVERSATIONAL_RISK_TERMS).
+CONVERSATIONAL_ROWS: list[Row] = [
+    ("can i say something without it going on my record", ADULT, H, "risk:secrecy"),
+    ("pls dont pass it on to my coordinator", ADULT, F, "risk:secrecy"),
+    ("id rather you didnt mention our calls to your tutor", ADULT, H, "risk:secrecy"),
+    ("let me take you out for pizza when results come out", ADULT, F, "risk:meeting"),
+    ("can i come and watch your netball game", ADULT, F, "risk:meeting"),
+    ("our next session could be at the nandos by the station", ADULT, F, "risk:meeting"),
+    ("i walked past your school today, saw you outside", ADULT, H, "risk:meeting"),
+    ("i live really near your house actually", ADULT, F, "risk:meeting"),
+    ("happy to pay for your interview suit", ADULT, F, "risk:gifts"),
+    ("can you cover the bus fare for me this week", ADULT, F, "risk:gifts"),
+    ("ill post you a present for your birthday", ADULT, F, "risk:gifts"),
+    ("ive planned how i would do it and when", ADULT, H, "risk:self-harm"),
+    ("i keep banging my head against the door when it gets too much", ADULT, H, "risk:self-harm"),
+    ("havent left my room for days", ADULT, F, "risk:self-harm"),
+    ("he pushed me against the wall last night", ADULT, H, "risk:abuse"),
+    ("my partner goes through my messages every night", ADULT, F, "risk:abuse"),
+    ("i get scared when my stepdad comes home drunk", ADULT, F, "risk:abuse"),
+    ("tilt your camera down a bit for me", ADULT, H, "risk:sexual"),
+    ("you look amazing on camera today", ADULT, F, "risk:sexual"),
+    ("bet the boys are all after you", ADULT, F, "risk:sexual"),
 ]
 
 # Indirect ways of saying the same concerns (INDIRECT_RISK_TERMS), and what they must not catch.
@@ -726,6 +771,7 @@ ALL_ROWS = (
     + REWORDED_ROWS
     + LOOKALIKE_ROWS
     + INDIRECT_ROWS
+    + CONVERSATIONAL_ROWS
 )
 
 
