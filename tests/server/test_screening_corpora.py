@@ -12,7 +12,7 @@ Risky messages caught on a corpus's first measurement, by the rules alone: corpu
 4: 21%, 5: 30%, 6: 51%, 7: 43%, 8: 52%, 9: 61%, held_out_10: 56% (68% after the rules were
 tuned on 5 to 9), held_out_11: 71%, 12: 50%, 13: 29%, 14: 22%, 15: 47%, 19: 22%, 20: 29%,
 held_out_21: 62%, 22: 33%, 23: 36%, 24: 62%, 25: 39%, 26: 29%, 27: 15%, 28: 24%, 29: 54%,
-30: 40%. Phrases fitted to one corpus carried over to the next only a little: the phrases
+30: 40%, held_out_31: 57%. Phrases fitted to one corpus carried over to the next only a little: the phrases
 added for 29 and 30 (CONVERSATIONAL_RISK_TERMS) caught 0.5 to 2.1 points more of each of
 14 to 28, and no fewer of their innocent messages.
 
@@ -25,9 +25,13 @@ told indirectly, and its look-alikes): 15% -> 44%, 96.0% -> 92.7%; 28 (early, mi
 24% -> 74%, 99.5% -> 98.5%; 29 (hard innocent look-alikes): 54% -> 85%, 98.9% -> 98.4%; 30
 (months of realistic conversation): 40% -> 87%, 100% -> 96.6%. Trained on every example
 including 29 and 30, on 2026-12-03: held_out_10 68% -> 90%, 94.9% -> 91.7%; held_out_11 71% ->
-91%, 98.7% -> 96.0%; held_out_21 63% -> 87%, 97.5% -> 96.9%. Leaving each of 12 to 30 out of
-the training in turn, the model cost 2.2 points of innocent messages delivered (98.4% ->
-96.2%) for 45 more of risky ones caught (36.7% -> 81.4%); held_out_10, the hardest, loses 3.2.
+91%, 98.7% -> 96.0%; held_out_21 63% -> 87%, 97.5% -> 96.9%; held_out_31 (new that day, many
+voices and forms) 57% -> 89%, 99.3% -> 97.8%, contact details 93.2%. On held_out_31 the
+screening of the day before (rules and model) caught 85.0% of risky messages and delivered
+97.8% of innocent ones: the phrases and examples from 29 and 30 carried over. Leaving each of
+12 to 30 out of the training in turn, the model cost 2.2 points of innocent messages delivered
+(98.4% -> 96.2%) for 44.7 more of risky ones caught (36.7% -> 81.4%); held_out_10, the
+hardest, loses 3.2.
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
@@ -81,6 +85,7 @@ FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "held_out_10": (0.91, 0.88, 0.9),
     "held_out_11": (0.91, 0.9, 0.95),
     "held_out_21": (0.97, 0.86, 0.95),
+    "held_out_31": (0.92, 0.87, 0.96),
 }
 
 
