@@ -12,9 +12,9 @@ Risky messages caught on a corpus's first measurement, by the rules alone: corpu
 4: 21%, 5: 30%, 6: 51%, 7: 43%, 8: 52%, 9: 61%, held_out_10: 56% (68% after the rules were
 tuned on 5 to 9), held_out_11: 71%, 12: 50%, 13: 29%, 14: 22%, 15: 47%, 19: 22%, 20: 29%,
 held_out_21: 62%, 22: 33%, 23: 36%, 24: 62%, 25: 39%, 26: 29%, 27: 15%, 28: 24%, 29: 54%,
-30: 40%, held_out_31: 57%. Phrases fitted to one corpus carried over to the next only a little: the phrases
-added for 29 and 30 (CONVERSATIONAL_RISK_TERMS) caught 0.5 to 2.1 points more of each of
-14 to 28, and no fewer of their innocent messages.
+30: 40%, held_out_31: 57%. Phrases fitted to one corpus carried over to the next only a
+little: the phrases added for 29 and 30 (CONVERSATIONAL_RISK_TERMS) caught 0.5 to 2.1 points
+more of each of 14 to 28, and no fewer of their innocent messages.
 
 The risk model (server/risk_model.py) is what lifted fresh corpora. Measured on each corpus
 before it was added to the examples (rules alone -> rules and model; risky caught, then
