@@ -1570,9 +1570,12 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
         rf"(?:me|us|my (?:full |real )?name)) (?:on|in) (?:{_P_ALL})(?!\w)",
     ),
     ("google", r"google (?:me|my (?:full |real )?name)(?!\w)"),
-    # sent you a follow request
-    ("sent send follow", r"(?:sent you a |send you a |send me a )?follow request"),
-    ("sent send sending", r"(?:sent|send|sending) (?:you|me) a friend request"),
+    # sent you a follow request, sending you a friend request
+    (
+        "sent send sending follow",
+        r"(?:sent you a |send you a |send me a )?follow request"
+        r"|(?:sent|send|sending) (?:you|me) a friend request",
+    ),
     # my insta is … / my snap jo_b123 / my number is … / my phone number / my dms
     (
         "my",
