@@ -1752,6 +1752,9 @@ class _CompiledTerm:
     names_a_topic: bool  # a flagging phrase of one or two words ("suicide", "self harm")
     # An offer of gifts or meeting can be declined: "I can't lend you money" offers nothing.
     refusable: bool
+    # Per part of a phrase of several words: stems one of which every match has among its
+    # words. Checked before the pattern, which is then searched for a small share of messages.
+    needs: tuple[frozenset[str], ...] = ()
 
 
 def _compile_term(term: RiskTerm) -> _CompiledTerm:
@@ -1792,6 +1795,7 @@ def _compile_term(term: RiskTerm) -> _CompiledTerm:
         reason,
         names_a_topic,
         term.category in _REFUSABLE_CATEGORIES,
+        tuple(frozenset(_stem(choice[0]) for choice in part) for part in parts if part is not None),
     )
 
 
@@ -2098,13 +2102,13 @@ class Screener:
         self._terms = tuple(compiled)
         # By anchor: only phrases whose anchor is among the words are tested.
         by_word: dict[str, list[int]] = {}
-        by_stem: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+        by_stem: dict[str, list[tuple[int, re.Pattern[str], tuple[frozenset[str], ...]]]] = {}
         for i, ct in enumerate(compiled):
             for anchor in ct.anchors:
                 if ct.pattern is None:
                     by_word.setdefault(anchor, []).append(i)
                 else:
-                    by_stem.setdefault(anchor, []).append((i, ct.pattern))
+                    by_stem.setdefault(anchor, []).append((i, ct.pattern, ct.needs))
         self._by_word = {word: tuple(found) for word, found in by_word.items()}
         self._by_stem = {stem: tuple(found) for stem, found in by_stem.items()}
 
@@ -2168,9 +2172,12 @@ class Screener:
             for word in vwords:  # a one-word phrase is there when its word is
                 hits.update(self._by_word.get(word, ()))
             stems = [_stem(word) for word in vwords]
+            stem_set = set(stems)
             tagged: str | None = None
-            for stem in set(stems):
-                for i, pattern in self._by_stem.get(stem, ()):
+            for stem in stem_set:
+                for i, pattern, needs in self._by_stem.get(stem, ()):
+                    if any(map(stem_set.isdisjoint, needs)):
+                        continue
                     if tagged is None:
                         tagged = _tagged(stems, vwords)
                     if not self._terms[i].refusable:
