@@ -120,6 +120,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> ASGIApp:
             refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await refresher
+            await chat.close()
             await room_engine.close_all()
             await worker.stop()
             await writer.stop()

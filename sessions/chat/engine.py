@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 import socketio
@@ -13,6 +15,8 @@ from sessions.payloads import fields, integer, text
 MAX_CLIENT_ID = 64
 MAX_TEXT = 8000  # the platform's own limit is lower; this only bounds what is parsed
 HISTORY_PAGE = 500
+
+log = logging.getLogger("mentormeet.sessions.chat")
 
 
 def conversation_room(conversation_id: int) -> str:
@@ -27,6 +31,7 @@ class ChatEngine:
         self._connections = connections
         self._backend = backend
         self._joined: dict[str, dict[int, ConversationAccess]] = {}
+        self._publishing: set[asyncio.Task[None]] = set()
         connections.on_departure(self._forget)
         for event, handler in {
             "join": self._join,
@@ -72,7 +77,9 @@ class ChatEngine:
             raise Refused("'id' must not be empty.", field="id")
         body = text(payload, "text", max_length=MAX_TEXT)
         outcome = await self._backend.send(who, access, client_id, body)
-        await self.publish(outcome, skip_sid=sid)  # the sender's socket learns it from the ack
+        # The sender's socket learns of the message from the ack, which need not wait for the
+        # broadcast to be handed to the other sockets (two turns of the event loop).
+        self._publish_soon(outcome, skip_sid=sid)
         message = outcome.message
         return {
             "ok": True,
@@ -93,6 +100,22 @@ class ChatEngine:
         if outcome.alert is not None:
             for alert_room in outcome.alert_rooms:
                 await self._sio.emit("safeguarding_alert", outcome.alert, room=alert_room)
+
+    def _publish_soon(self, outcome: SendOutcome, skip_sid: str) -> None:
+        # Tasks start in the order they are created: messages go out in the order they were stored.
+        task = asyncio.create_task(self.publish(outcome, skip_sid=skip_sid), name="chat-publish")
+        self._publishing.add(task)
+        task.add_done_callback(self._published)
+
+    def _published(self, task: asyncio.Task[None]) -> None:
+        self._publishing.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("could not broadcast a stored message", exc_info=error)
+
+    async def close(self) -> None:
+        """Waits for the broadcasts under way (at shutdown, before the sockets close)."""
+        while self._publishing:
+            await asyncio.gather(*self._publishing, return_exceptions=True)
 
     async def _sync(self, sid: str, data: Any) -> dict[str, Any]:
         who = self._connections.participant(sid)
