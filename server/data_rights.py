@@ -237,6 +237,7 @@ async def export_person(
             "timezone": target.timezone,
             "date_of_birth": _iso(target.date_of_birth),
             "active": target.is_active,
+            "message_alerts": target.message_alerts,
             "created_at": _iso(target.created_at),
             "activated_at": _iso(target.activated_at),
         },

@@ -115,6 +115,7 @@ class User(SQLModel, table=True):
     date_of_birth: dt.date | None = None
     password_hash: str | None = Field(default=None, sa_type=String(200))
     is_active: bool = True
+    message_alerts: bool = True  # e-mailed when a partner's messages wait unread
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     activated_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
@@ -293,6 +294,7 @@ class ConversationRead(SQLModel, table=True):
     conversation_id: int = Field(foreign_key="conversation.id")
     user_id: int = Field(foreign_key="user.id")
     last_read_seq: int = 0
+    alerted_seq: int = 0  # the partner's messages up to here were announced by e-mail
 
 
 class RiskTermRow(SQLModel, table=True):

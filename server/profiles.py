@@ -106,6 +106,16 @@ async def update_profile(
     return profile
 
 
+async def set_message_alerts(*, session: AsyncSession, user_id: int, enabled: bool) -> None:
+    """Whether the person is e-mailed when their partner's messages wait unread."""
+    person = await session.get(User, user_id)
+    if person is None:
+        raise NotFound("No such person.")
+    person.message_alerts = enabled
+    session.add(person)
+    await session.commit()
+
+
 async def shared_times(
     *, session: AsyncSession, mentor: User, mentee: User, display_timezone: str, today: dt.date
 ) -> str | None:

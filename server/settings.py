@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     retention_purge_hour_utc: int = Field(2, ge=0, le=23)
     # Concern cases still new after this long are e-mailed to the deputy lead and the admins.
     concern_escalation_hours: float = Field(4.0, gt=0)
+    # A partner's messages unread this long are e-mailed about (once until the member reads).
+    message_alert_minutes: float = Field(15.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

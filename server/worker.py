@@ -1,5 +1,5 @@
-"""Background work: meeting reminders, concern escalations, e-mail delivery and the nightly
-retention purge."""
+"""Background work: meeting reminders, unread-message alerts, concern escalations, e-mail
+delivery and the nightly retention purge."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 from urllib.parse import urlsplit
 
+from server.chat.alerts import send_message_alerts
 from server.concern_cases import escalate_overdue
 from server.db import Database, utcnow
 from server.outbox import Transport, deliver_due
@@ -45,16 +46,20 @@ class Worker:
         self._purge_hour = settings.retention_purge_hour_utc
         self._purged_on: dt.date | None = None
         self._escalate_after = dt.timedelta(hours=settings.concern_escalation_hours)
+        self._alert_after = dt.timedelta(minutes=settings.message_alert_minutes)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Queues due meeting and survey reminders, concern escalations (and, daily, vetting
-        warnings), purges what is past its retention period (nightly), then delivers what is due;
-        returns the e-mails sent."""
+        """Queues due meeting and survey reminders, unread-message alerts, concern escalations
+        (and, daily, vetting warnings), purges what is past its retention period (nightly), then
+        delivers what is due; returns the e-mails sent."""
         now = utcnow()
         await send_due_reminders(self._db, now=now, base_url=self._base_url)
+        await send_message_alerts(
+            self._db, now=now, base_url=self._base_url, delay=self._alert_after
+        )
         await send_survey_reminders(self._db, now=now, base_url=self._base_url)
         if self._warned_on != now.date():  # checks lapse by the day: look once a day
             await send_lapse_warnings(self._db, today=now.date(), base_url=self._base_url)

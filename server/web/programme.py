@@ -85,6 +85,10 @@ class ProfileForm(FormModel):
     capacity: int | None = Field(default=None, title="Maximum mentees")
 
 
+class MessageAlertsForm(FormModel):
+    message_alerts: bool = Field(default=False, title="E-mail alerts of unread messages")
+
+
 async def person_page(
     request: Request, extra: dict[str, Any] | None = None, status: int = 200
 ) -> Response:
@@ -213,6 +217,22 @@ async def save_own_profile(request: Request) -> Response:
                 session=session, actor=user, user_id=user.id or 0, **form.model_dump()
             )
         return redirect_with_notice("/profile", "Your profile is saved.")
+
+    return await _or_page(request, job, own_profile_page)
+
+
+@requires(Role.MENTOR, Role.MENTEE)
+async def save_message_alerts(request: Request) -> Response:
+    async def job() -> Response:
+        form = await read_form(request, MessageAlertsForm)
+        async with request.app.state.db.session() as session:
+            await profiles.set_message_alerts(
+                session=session,
+                user_id=signed_in_user(request).id or 0,
+                enabled=form.message_alerts,
+            )
+        notice = "E-mail alerts are on." if form.message_alerts else "E-mail alerts are off."
+        return redirect_with_notice("/profile", notice)
 
     return await _or_page(request, job, own_profile_page)
 
@@ -495,6 +515,7 @@ routes = [
     Route("/people/{user_id:int}/matches", matches, methods=["GET"]),
     Route("/profile", own_profile, methods=["GET"]),
     Route("/profile", save_own_profile, methods=["POST"]),
+    Route("/profile/alerts", save_message_alerts, methods=["POST"]),
     Route("/pairings", create_pairing, methods=["POST"]),
     Route("/pairings/{pairing_id:int}", pairing_view, methods=["GET"]),
     Route("/pairings/{pairing_id:int}/meetings", book, methods=["POST"]),

@@ -151,6 +151,7 @@ async def test_subject_access_export(live_server: LiveServer) -> None:
     text = response.text
     assert archive["person_id"] == world.mentee.id
     assert archive["account"]["email"] == world.mentee.email
+    assert archive["account"]["message_alerts"] is True  # a preference they set is theirs too
     assert "password" not in text and "$argon2" not in text
     assert archive["profile"]["interests"] == ["football", "music"]
     assert archive["guardian_consents"][0]["guardian_name"] == "A Guardian"
