@@ -211,6 +211,7 @@ MATRIX = [
     ),
     Row("GET", "/profile", everyone(403, anonymous=303, mentor=200, mentee=200)),
     Row("POST", "/profile", everyone(403, anonymous=401, mentor=303, mentee=303)),
+    Row("POST", "/profile/alerts", everyone(403, anonymous=401, mentor=303, mentee=303)),
     Row(
         "POST",
         "/pairings",
