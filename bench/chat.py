@@ -8,7 +8,8 @@ rounds (M/R messages each), so that a host that speeds up or slows down meanwhil
   bare  - a bare python-socketio relay: ack the sender, emit to the other member, nothing else;
   ours  - `mentormeet serve`: session auth, validation, rate limiting, screening, durable
           group-committed storage in SQLite (WAL, synchronous=FULL) by its chat store process,
-          then ack and emit. Its CPU figure includes the store process.
+          then ack and emit. Its CPU figure includes the store process, which is also given
+          on its own (`of_which_store`; 0 on PostgreSQL, whose writer is in the web process).
 Then ours again, paced at half of the bare relay's throughput, for its latency under load.
 The last line printed is one JSON object; `ratio` = ours ÷ bare relay throughput.
 
@@ -69,17 +70,20 @@ def host_cpu_ticks() -> tuple[int, int]:
     return ticks[3] + ticks[4], sum(ticks)  # idle + iowait
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> tuple[float, float]:
     """CPU time of a process and of its live child processes (mentormeet's chat store)."""
-    total = 0.0
+    own = children = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:  # it ended meanwhile
             continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+        seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        if stat.parent.name == str(pid):
+            own += seconds
+        elif fields[1] == str(pid):
+            children += seconds
+    return own, children
 
 
 class ServerProcess:
@@ -103,8 +107,10 @@ class ServerProcess:
                 time.sleep(0.05)
         raise RuntimeError(f"server on port {port} did not start")
 
-    def cpu(self) -> float:
-        return cpu_seconds(self.process.pid)
+    def cpu(self) -> tuple[float, float]:
+        """(server, of that its child processes) CPU seconds so far."""
+        own, children = cpu_seconds(self.process.pid)
+        return own + children, children
 
     def stop(self) -> None:
         self.process.terminate()
@@ -124,6 +130,7 @@ class Result:
     seconds: float
     latencies: list[float]
     server_cpu: float
+    store_cpu: float  # of server_cpu, the chat store process's
     client_cpu: float
     host_idle_ticks: int
     host_ticks: int
@@ -135,6 +142,7 @@ class Result:
             sum(r.seconds for r in rounds),
             [latency for r in rounds for latency in r.latencies],
             sum(r.server_cpu for r in rounds),
+            sum(r.store_cpu for r in rounds),
             sum(r.client_cpu for r in rounds),
             sum(r.host_idle_ticks for r in rounds),
             sum(r.host_ticks for r in rounds),
@@ -148,6 +156,7 @@ class Result:
             "p50_ms": round(statistics.median(ordered) * 1000, 2),
             "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
             "server_cpu_ms_per_message": round(self.server_cpu / self.messages * 1000, 3),
+            "of_which_store_ms_per_message": round(self.store_cpu / self.messages * 1000, 3),
             "client_cpu_ms_per_message": round(self.client_cpu / self.messages * 1000, 3),
             "host_idle": round(self.host_idle_ticks / max(1, self.host_ticks), 2),
         }
@@ -200,7 +209,8 @@ async def run_load(
         *(sender(client, room, slot) for slot, (client, room) in enumerate(clients))
     )
     seconds = time.perf_counter() - started
-    cpu, client_cpu = server.cpu() - cpu_before, time.process_time() - client_cpu_before
+    cpu_after, client_cpu = server.cpu(), time.process_time() - client_cpu_before
+    cpu, store_cpu = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
     host_after = host_cpu_ticks()
     for client, _ in clients:
         await client.disconnect()
@@ -209,6 +219,7 @@ async def run_load(
         seconds,
         latencies,
         cpu,
+        store_cpu,
         client_cpu,
         host_after[0] - host_before[0],
         host_after[1] - host_before[1],
