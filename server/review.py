@@ -131,6 +131,25 @@ async def _contexts(*, session: AsyncSession, messages: list[Message]) -> dict[i
     }
 
 
+async def waiting_message_ids(*, session: AsyncSession, viewer: User) -> list[int]:
+    """The ids the viewer's review queue holds now, newest first: no text, so not audited.
+
+    A console reconnecting after a reload or a dropped connection asks for these to catch up on
+    what it missed while it was not listening.
+    """
+    query = (
+        sa.select(col(Message.id))
+        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+        .join(Pairing, col(Pairing.id) == col(Conversation.pairing_id))
+        .where(_waiting())
+        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
+        .limit(QUEUE_LIMIT)
+    )
+    if not authz.is_platform_wide(viewer):
+        query = query.where(col(Pairing.organisation_id) == viewer.organisation_id)
+    return list((await session.execute(query)).scalars())
+
+
 async def review_queue(
     *, session: AsyncSession, viewer: User, message_id: int | None = None
 ) -> list[QueueItem]:

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server import live_sessions, phrases, review, transcripts
@@ -75,6 +75,15 @@ async def console(request: Request) -> Response:
     async with request.app.state.db.session() as session:
         items = await review.review_queue(session=session, viewer=user)
     return render(request, "safeguarding/console.html", {"items": items})
+
+
+@requires(Role.SAFEGUARDING)
+async def queue_ids(request: Request) -> Response:
+    """What the queue holds now, for a console catching up after it (re)connects."""
+    user = signed_in_user(request)
+    async with request.app.state.db.session() as session:
+        ids = await review.waiting_message_ids(session=session, viewer=user)
+    return JSONResponse({"message_ids": ids})
 
 
 @requires(Role.SAFEGUARDING)
@@ -387,6 +396,7 @@ async def end_meeting(request: Request) -> Response:
 
 routes = [
     Route("/safeguarding", console, methods=["GET"]),
+    Route("/safeguarding/queue", queue_ids, methods=["GET"]),
     Route("/safeguarding/queue/{message_id:int}", queue_item, methods=["GET"]),
     Route("/safeguarding/messages/{message_id:int}/decision", decide, methods=["POST"]),
     Route("/safeguarding/phrases", phrases_page, methods=["GET"]),

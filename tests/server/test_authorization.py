@@ -263,6 +263,7 @@ MATRIX = [
     Row("POST", "/calendar/renew", everyone(303, anonymous=401)),
     # Safeguarding console: leads only (admins neither), and only their organisation's pairs.
     Row("GET", "/safeguarding", lead_only(200, anonymous=303)),
+    Row("GET", "/safeguarding/queue", lead_only(200, anonymous=303)),
     Row(
         "GET",
         "/safeguarding/queue/{message}",

@@ -122,6 +122,7 @@ async def test_approved_message_reaches_the_recipient_live_in_its_place(
 
     decided = await _decide(scene.lead, held["message_id"], decision="approve")
     assert decided.status_code == 303
+    assert (await scene.lead.get("/safeguarding/queue")).json() == {"message_ids": []}
     await scene.mentee.wait_for(lambda c: len(c.messages) == 2)
     delivered = scene.mentee.messages[-1]
     assert (delivered["seq"], delivered["text"], delivered["status"]) == (
@@ -246,6 +247,11 @@ async def test_decisions_are_scoped_and_validated(
     refused = await _decide(stranger, held["message_id"], decision="approve")
     assert refused.status_code == 404
     assert (await stranger.get(f"/safeguarding/queue/{held['message_id']}")).status_code == 404
+    # What a console asks for when it reconnects: ids only, and only its own organisation's.
+    assert (await stranger.get("/safeguarding/queue")).json() == {"message_ids": []}
+    assert (await scene.lead.get("/safeguarding/queue")).json() == {
+        "message_ids": [held["message_id"]]
+    }
     for bad in ({"decision": "delete"}, {}, {"decision": "approve", "extra": "x"}):
         response = await _decide(scene.lead, held["message_id"], **bad)
         assert response.status_code == 422, bad

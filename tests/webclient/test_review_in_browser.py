@@ -1,15 +1,22 @@
 """In Chromium, as the demo safeguarding lead: held messages arrive in the review queue live, and
-approve, redact and reject reach the mentee's and mentor's browsers exactly as decided."""
+approve, redact and reject reach the mentee's and mentor's browsers exactly as decided; a console
+that was not listening catches up."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from livesite import LiveServer
-from playwright.async_api import Page, expect
+import factories
+from chatclient import ChatClient
+from factories import PASSWORD
+from livesite import LiveServer, log_in, submit
+from playwright.async_api import Page, Route, expect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.chat.conversations import conversation_for_pairing
 from server.demo import seed_demo
+from server.models import Role
 
 DEMO_PASSWORD = "mentormeet-demo"
 
@@ -106,3 +113,65 @@ async def test_demo_lead_approves_redacts_and_rejects_held_messages_live(
         0
     )
     await expect(seeded).to_be_visible()  # still waiting for its own decision
+
+
+async def test_console_catches_up_on_what_happened_before_its_socket_listened(
+    live_server: LiveServer, browser: Any
+) -> None:
+    async def make(session: AsyncSession) -> Any:
+        org = await factories.organisation(session)
+        pair = await factories.pair(session, org, under_18=True)
+        await factories.user(session, Role.SAFEGUARDING, org, email="lead@x.test")
+        conversation = await conversation_for_pairing(
+            session=session, pairing_id=pair.pairing.id or 0
+        )
+        return pair, conversation.id
+
+    pair, conversation_id = await live_server.in_session(make)
+    mentor = await ChatClient.logged_in(live_server.url, pair.mentor.email, PASSWORD)
+    other_console = live_server.client()
+    try:
+        await mentor.join(conversation_id)
+        decided_elsewhere = await mentor.send(conversation_id, "text me on 07700 900111")
+        assert decided_elsewhere["status"] == "held"
+        # The console's script is kept back, as on a slow connection or while a reload settles:
+        # the page shows the queue as it was, and nothing is listening for alerts yet (a module
+        # script holds back DOMContentLoaded, so the navigation waits only for the response).
+        script_may_load = asyncio.Event()
+
+        async def held_back(route: Route) -> None:
+            await script_may_load.wait()
+            await route.continue_()
+
+        page = await (await browser.new_context()).new_page()
+        await page.route("**/static/js/review-queue.js", held_back)
+        await page.goto(live_server.url + "/login")
+        await page.get_by_label("Email").fill("lead@x.test")
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Log in").click()
+        await page.goto(live_server.url + "/safeguarding", wait_until="commit")
+        queue = page.locator("#queue")
+        await expect(queue).to_contain_text("07700 900111")
+
+        unheard = await mentor.send(conversation_id, "my insta is maya_m")
+        assert unheard["status"] == "held"
+        await log_in(other_console, "lead@x.test", PASSWORD)
+        rejected = await submit(
+            other_console,
+            "/safeguarding",
+            f"/safeguarding/messages/{decided_elsewhere['message_id']}/decision",
+            {"decision": "reject"},
+        )
+        assert rejected.status_code == 303
+        script_may_load.set()
+
+        await expect(queue.locator(f"#queue-item-{unheard['message_id']}")).to_contain_text(
+            "maya_m"
+        )
+        await expect(queue.locator(f"#queue-item-{decided_elsewhere['message_id']}")).to_have_count(
+            0
+        )
+        await expect(queue.get_by_role("article")).to_have_count(1)
+    finally:
+        await mentor.close()
+        await other_console.aclose()

@@ -1,5 +1,7 @@
 // The review queue, live: new held or flagged messages appear at the top without a reload, and
-// items decided by another lead disappear. Fetching an item is itself an audited read.
+// items decided by another lead disappear. Fetching an item is itself an audited read. Each time
+// the socket (re)connects, the console catches up on what it could not hear: after a decision
+// reloads the page, or while the connection was down.
 import { connectSocket } from "/static/js/socket.js";
 
 const queue = document.getElementById("queue");
@@ -23,6 +25,26 @@ async function addItem(messageId) {
   refreshEmpty();
   status.textContent = `New: ${item.getAttribute("aria-label")}.`;
 }
+
+function renderedIds() {
+  return [...queue.querySelectorAll(".queue-item")].map((item) => item.dataset.messageId);
+}
+
+async function catchUp() {
+  const before = new Set(renderedIds());
+  const response = await fetch("/safeguarding/queue", { credentials: "same-origin" });
+  if (response.status !== 200) return;
+  const waiting = (await response.json()).message_ids.map(String);
+  const stillWaiting = new Set(waiting);
+  // Only what was shown before asking can be stale; a live alert may have added an item since.
+  for (const id of before) {
+    if (!stillWaiting.has(id)) document.getElementById(`queue-item-${id}`)?.remove();
+  }
+  refreshEmpty();
+  for (const id of waiting.filter((id) => !before.has(id)).reverse()) await addItem(id);
+}
+
+socket.on("connect", catchUp);
 
 socket.on("safeguarding_alert", (alert) => {
   if (alert.type === "decided") {
