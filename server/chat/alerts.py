@@ -5,8 +5,8 @@ long enough that someone chatting live has read them already. One alert covers e
 until they next read the conversation; only then can a later message bring another. The alert
 names the partner and the count, never the text: the conversation stays on the platform. Held
 messages are not announced (the recipient cannot see them); a held message that a reviewer
-releases is, as it is delivered then. Members who turned alerts off, members no longer active
-and pairings that have ended get none.
+releases is, counting its wait from its release. Members who turned alerts off, members no
+longer active and pairings that have ended get none.
 """
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ from server.models import (
     MessageStatus,
     Pairing,
     PairingStatus,
+    Review,
     User,
 )
 from server.outbox import enqueue_email
+from server.screening import Verdict
 
-#: Messages older than this are never announced (say, unread ones from before an upgrade).
+#: Messages delivered longer ago are never announced (say, unread ones from before an upgrade).
 LOOKBACK = dt.timedelta(days=7)
 
 
@@ -110,19 +112,35 @@ async def _alert_one(
     return True
 
 
-async def send_message_alerts(
-    db: Database, *, now: dt.datetime, base_url: str, delay: dt.timedelta
-) -> int:
-    """E-mails each member whose partner's messages have waited unread for `delay`; returns
-    how many alerts this call queued. Claimed with a conditional UPDATE, so two workers never
-    send the same alert."""
+def _delivered_between(start: dt.datetime, end: dt.datetime) -> sa.ColumnElement[bool]:
+    """Delivered after `start` and by `end`: a held message is delivered when it is released,
+    so its wait starts then (its partner may be reading live) however long the review took.
+    Two index searches, (status, created_at) and (verdict, review), not a scan of every message.
+    """
+    as_sent = sa.select(col(Message.id)).where(
+        col(Message.status) == MessageStatus.DELIVERED,
+        col(Message.created_at) > start,
+        col(Message.created_at) <= end,
+        col(Message.verdict) != Verdict.HOLD.value,
+    )
+    released = sa.select(col(Message.id)).where(  # approved or redacted: delivered
+        col(Message.verdict) == Verdict.HOLD.value,
+        col(Message.review).in_([Review.APPROVED, Review.REDACTED]),
+        col(Message.reviewed_at) > start,
+        col(Message.reviewed_at) <= end,
+    )
+    return col(Message.id).in_(sa.union_all(as_sent, released))
+
+
+def _waiting(start: dt.datetime, end: dt.datetime) -> sa.Select[tuple[int, int, int, int, int]]:
+    """(conversation, pairing, sender, recipient, last seq) of what waits unread and unannounced,
+    delivered between `start` and `end`: one query, so a poll costs little when nothing does."""
     recipient_id = case(
         (col(Message.sender_id) == col(Pairing.mentor_id), col(Pairing.mentee_id)),
         else_=col(Pairing.mentor_id),
     )
     read_seq = func.coalesce(ConversationRead.last_read_seq, 0)
-    # One query finds what waits unread and unannounced, so a poll costs little when nothing does.
-    waiting = (
+    return (
         sa.select(
             col(Message.conversation_id),
             col(Pairing.id),
@@ -139,9 +157,7 @@ async def send_message_alerts(
             isouter=True,
         )
         .where(
-            col(Message.status) == MessageStatus.DELIVERED,
-            col(Message.created_at) <= now - delay,
-            col(Message.created_at) > now - LOOKBACK,
+            _delivered_between(start, end),
             col(Pairing.status) == PairingStatus.ACTIVE,
             or_(
                 col(Message.sender_id) == col(Pairing.mentor_id),
@@ -157,6 +173,15 @@ async def send_message_alerts(
             recipient_id,
         )
     )
+
+
+async def send_message_alerts(
+    db: Database, *, now: dt.datetime, base_url: str, delay: dt.timedelta
+) -> int:
+    """E-mails each member whose partner's messages have waited unread for `delay`; returns
+    how many alerts this call queued. Claimed with a conditional UPDATE, so two workers never
+    send the same alert."""
+    waiting = _waiting(now - LOOKBACK, now - delay)
     async with db.session() as session:
         connection = await session.connection()
         candidates = (await connection.execute(waiting)).tuples().all()

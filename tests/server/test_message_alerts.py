@@ -27,6 +27,7 @@ from server.models import (
     OutboxEmail,
     Pairing,
     PairingStatus,
+    Review,
     User,
 )
 from server.outbox import deliver_due
@@ -185,6 +186,42 @@ async def test_no_alert_for_held_messages_ended_pairings_inactive_or_unwilling_m
     assert await _alerts(db, now) == 0
     async with db.session() as session:
         assert list(await session.exec(select(OutboxEmail))) == []
+
+
+async def _release(db: Database, conversation_id: int, seq: int, *, at: dt.datetime) -> None:
+    """A held message approved by a reviewer at `at`, as the review queue records it."""
+    async with db.session() as session:
+        query = select(Message).where(
+            Message.conversation_id == conversation_id, Message.seq == seq
+        )
+        message = (await session.exec(query)).one()
+        message.status, message.review, message.reviewed_at = (
+            MessageStatus.DELIVERED,
+            Review.APPROVED,
+            at,
+        )
+        session.add(message)
+        await session.commit()
+
+
+async def test_a_released_message_waits_the_delay_from_its_release(db: Database) -> None:
+    now = utcnow()
+    pair, conversation_id = await _pair(db)
+    # Written ten days ago and released a minute ago: beyond the look-back as written, and long
+    # past the delay, but delivered only now, so the mentee may be reading it live.
+    seq = await _say(
+        db,
+        conversation_id,
+        pair.mentor,
+        "my work number is 07700 900123",
+        at=now - dt.timedelta(days=10),
+        status=MessageStatus.HELD,
+    )
+    await _release(db, conversation_id, seq, at=now - dt.timedelta(minutes=1))
+    assert await _alerts(db, now) == 0
+    assert await _alerts(db, now + DELAY) == 1
+    [alert] = await _queued_to(db, pair.mentee.email)
+    assert alert.subject == f"{pair.mentor.display_name} sent you a message on mentormeet"
 
 
 async def test_two_workers_at_once_send_one_alert(db: Database, database_url: str) -> None:
