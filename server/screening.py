@@ -7,22 +7,24 @@ alerted (``FLAG``) or held until a DSL approves it (``HOLD``).
 Rules
 -----
 * **Contact details** -- phone numbers (UK and international, spaced / dotted / dashed /
-  bracketed, ``+44`` / ``0044`` / ``07…`` / ``01…`` / ``02…``, digits written as words such as
-  "oh seven seven double one…", letter O for zero), e-mail addresses (plain and obfuscated:
-  ``name at gmail dot com``, ``name(at)gmail(dot)com``, ``name @ gmail . com``), URLs and bare
-  domains (``https://…``, ``www.x``, ``example.co.uk``, ``bit.ly/xyz``, ``example dot com``),
-  social handles (``@someone``, ``snap: someone``) and invitations to move the conversation
-  elsewhere ("add me on snap", "my insta is …", "whatsapp me", "find me on discord",
-  "dm me", "text me on …", "what's your number", "I'll ring you on your mobile", gaming and
-  streaming names, "name#1234" tags; not what others do: "they'd text me"), a mobile number
-  told in pieces ("07700 900, then 468"), and a home address: with a postcode, as "my address
-  is …" / "I live at 12 …" / "I'm at 14 Elm Avenue" / "flat 5" / a house number on a named
-  street ("it's 7 Oak Avenue", but not a public place's: "the college is at 45 Park Lane"), or
-  asked for. Numbers of organisations and helplines (03…, 08…, 09…) are not someone's contact
-  details, nor is a number labelled as a reference ("application reference 4471 2093 8812")
-  that does not start with 0 or +, nor a public-sector site (gov.uk, nhs.uk, ac.uk …);
-  characters spaced out ("s n a p : j o") and platform names in digits ("sn4p") are read as
-  written together, and so are "_at_" and "_dot_" and links written "hxxps://".
+  bracketed, ``+44`` / ``0044`` / ``07…`` / ``01…`` / ``02…``, digits written as words such as "oh
+  seven seven double one…", letter O for zero), e-mail addresses (plain and obfuscated: ``name at
+  gmail dot com``, ``name(at)gmail(dot)com``, ``name @ gmail . com``), URLs and bare domains
+  (``https://…``, ``www.x``, ``example.co.uk``, ``bit.ly/xyz``, ``bit ly / xyz``, ``example dot
+  com``), social handles (``@someone``, ``snap: someone``, ``sc ➡️ some.one22``) and invitations
+  to move the conversation elsewhere ("add me on snap", "my insta is …", "whatsapp me", "find me
+  on discord", "dm me", "text me on …", "what's your number", "I'll ring you on your mobile",
+  gaming and streaming names, "name#1234" tags; not what others do: "they'd text me"), a mobile
+  number told in pieces ("07700 900, then 468"), and a home address: with a postcode, as "my
+  address is …" / "I live at 12 …" / "I'm at 14 Elm Avenue" / "flat 5" / a house number on a named
+  street ("it's 7 Oak Avenue", but not a public place's: "the college is at 45 Park Lane"),
+  directions to a door ("onto Hazel Road, I'm number 21"), or asked for. Numbers of organisations
+  and helplines (03…, 08…, 09…) are not someone's contact details, nor is a number labelled as a
+  reference ("application reference 4471 2093 8812") that does not start with 0 or +, nor a
+  public-sector site (gov.uk, nhs.uk, ac.uk …, bare or as a link), nor a helpline's own address
+  (jo@samaritans.org); characters spaced out ("s n a p : j o") and platform names in digits
+  ("sn4p") are read as written together, and so are "_at_" and "_dot_" and links written
+  "hxxps://".
   Verdict: ``HOLD`` when the mentee is under 18, otherwise ``FLAG``.
 * **Risk terms** (maintained by the DSL, seeded with :data:`DEFAULT_RISK_TERMS`): a term of
   severity ``SEVERE`` gives ``HOLD``; ``MEDIUM`` or ``LOW`` gives ``FLAG``. Besides words, a
@@ -60,7 +62,8 @@ collapsed. Risk phrases are normalised the same way and then matched on whole wo
 apostrophe variants and common chat spellings made equal (don't / dont / don’t / do not,
 u / you, ur / your, wanna / want to, anybody / anyone, mom / mum, pic / photo / picture …), and
 also against a copy with digit-for-letter tricks undone ("s3cret") and with stretched letters
-squashed ("secrettt"). Sums of money read as the word "money" ("£20", "50 quid", "a tenner").
+squashed ("secrettt"). Sums of money read as the word "money" ("£20", "50 quid", "a tenner"),
+and dying of embarrassment, shame, boredom or laughter as the feeling it is.
 A phrase of several words also matches other forms of its words (Snowball stems: "he hits me"
 matches "he hit me", "meet up" matches "meeting up"), except a word the phrase gives in an -ing
 or -ed form, which must be as written ("self harming" is more specific than "self harm"); a
@@ -1024,6 +1027,15 @@ _COMPOUNDS: dict[tuple[str, str], str] = {
 }  # fmt: skip
 _COMPOUND_FIRST = frozenset(first for first, _ in _COMPOUNDS)
 _HIT_UP = re.compile(r"\bhit (?:me|us) up\b")
+# Dying of embarrassment is an idiom, not a wish to die: read as what it means.
+_DIE_OF = re.compile(
+    r"\b(?:die|died|dying|dead) (?:of|from) "
+    r"(embarrassment|shame|cringe|boredom|laughter|laughing)\b"
+)
+_DIE_OF_MEANS = {
+    "embarrassment": "be embarrassed", "shame": "be embarrassed", "cringe": "be embarrassed",
+    "boredom": "be bored", "laughter": "laugh", "laughing": "laugh",
+}  # fmt: skip
 # Sums of money read as the word "money", so "lend me 50 quid" matches "lend me money".
 _MONEY = re.compile(
     r"£\s*[0-9][0-9,]*(?:\.[0-9]+)?(?:k|m)?(?![\w.])"
@@ -1074,6 +1086,8 @@ def _words(t: str) -> list[str]:
         t = t.replace("'", "")
     if " up" in t:  # "he hit me up on snap" is an invitation, not a blow
         t = _HIT_UP.sub("hmu", t)
+    if ("die" in t or "dying" in t or "dead" in t) and (" of " in t or " from " in t):
+        t = _DIE_OF.sub(lambda m: _DIE_OF_MEANS[m[1]], t)  # "i want to die of embarrassment"
     if _MONEY_HINT.search(t) is not None:
         t = _MONEY.sub(" money ", t)
     tokens: list[str] = _WORD.findall(t)
@@ -1218,6 +1232,8 @@ _DOTWORD_URL = re.compile(  # possessive: linear time; the last label is checked
     rf"(?<![\w.@])([a-z0-9][a-z0-9-]*)(?:{_DOT_OBF}([a-z0-9-]+))++"
 )
 # Sites a mentor points a young person to for help or careers: not contact details.
+# Helplines a mentor points to, whose own addresses are no way to reach the mentor.
+_HELPLINES = _wordset("samaritans childline nspcc ceop youngminds papyrus-uk giveusashout kooth")
 _SIGNPOSTING_SITES = _wordset(
     "childline nspcc samaritans ucas youngminds themix giveusashout papyrus-uk mind "
     "barnardos kooth bbc ceop thinkuknow victimsupport refuge stonewall brook talktofrank "
@@ -1229,15 +1245,29 @@ _URL_HOST = re.compile(  # the site's own name, not "childline.org.uk.example.co
 )
 
 
+_PUBLIC_SECTOR_URL = re.compile(  # "https://www.gov.uk/apply-apprenticeship", as "gov.uk/…" is
+    r"^(?:[a-z]+\s*:\s*/\s*/)?(?:[a-z0-9-]+\.)*(?:gov|nhs|ac|sch|police|parliament)\.uk"
+    r"(?![\w.-])"
+)
+
+
 def _signposting(url: str) -> bool:
     host = _URL_HOST.match(url)
-    return host is not None and host.group(1) in _SIGNPOSTING_SITES
+    if host is not None and host.group(1) in _SIGNPOSTING_SITES:
+        return True
+    return _PUBLIC_SECTOR_URL.match(url) is not None
 
 
 # "twitch tv slash jaydenlive"
 _SLASH_URL = re.compile(
     r"\b[a-z0-9]+ (?:dot )?(?:com|tv|ee|gg|io|me|ly|co uk|org|net) slash [a-z0-9]"
 )
+# "bit ly / 2Kf9Xr", "tinyurl dot com slash x": a link shortener is only ever a link
+_SHORTENED = re.compile(
+    r"\b(?:bit (?:dot )?ly|tinyurl (?:dot )?com|cutt (?:dot )?ly|rb (?:dot )?gy|ow (?:dot )?ly"
+    r"|is (?:dot )?gd|t (?:dot )?ly|shorturl (?:dot )?at)(?: slash)? [a-z0-9]*[0-9][a-z0-9]*\b"
+)
+_SHORTENER_WORDS = _wordset("ly tinyurl gy gd shorturl")
 _SPACED_TLDS = _wordset("com net org")  # "example . com": only unmistakable endings
 _DOT_LETTER = re.compile(r"[a-z0-9]\.[a-z]")
 
@@ -1256,12 +1286,19 @@ _PLAT_COLON = (
     r"facebook|fb|psn|xbox|gamertag|gamer ?tag|skype|bereal|steam|roblox|threads|signal|gram|"
     r"twitch|epic"
 )
+# Platforms whose name alone, followed by a handle-shaped word, gives an account ("sc jo_b")
+_PLAT_SPACE = r"snapchat|snap|sc|instagram|insta|ig|tiktok|discord|telegram|kik|psn|xbox|twitch"
 _COLON_HANDLE = re.compile(
     rf"(?<![\w@])(?:{_PLAT_COLON})(?:\s*(?:name|handle|user(?:name)?|id|tag|acc(?:ount)?))?"
     r"(?:\s*[:=]\s*@?[a-z0-9_][a-z0-9_.]+"  # snap: jo_b
     r"|\s*-?\s*@[a-z0-9_][a-z0-9_.]+"  # insta @jo / ig - @jo
     r"|(?:'s|\s*-)\s+@?[a-z0-9_]*[0-9_.][a-z0-9_.]*[a-z0-9_]"  # my insta's jo.b / snap - jo_b
     r"|\s*-\s*[a-z0-9_][a-z0-9_.]+$)"  # snap - jobloggs (at the end)
+)
+# "sc ➡️ megan.r22", "insta -> jo_b": an arrow, or nothing, between a platform and a handle
+_SPACE_HANDLE = re.compile(
+    rf"(?<![\w@])(?:{_PLAT_SPACE})\s*(?:->|=>|>)?\s+@?[a-z][a-z0-9_]*"
+    r"(?:[._][a-z0-9_.]*[a-z0-9]|[0-9]{2,})(?![\w.])"
 )
 _PLAT_COLON_WORDS = frozenset(
     word + suffix for word in _PLAT_COLON.replace(" ?", "").split("|") for suffix in ("", "s")
@@ -1370,6 +1407,9 @@ _ADDRESS = re.compile(
     rf"(?:above|below|on|off|in|at|behind|opposite|next to)\b(?: [a-z]+){{0,5}}? "
     rf"(?:{_STREET_KIND}|estate)\b"
     r"|\b(?:i am|we are|i live|we live) at [0-9]+[a-z]? [a-z]+ (?:flat|apartment) [0-9]+"
+    # "second left onto Hazel Road, I'm number 21": directions to a door
+    rf"|\b{_STREET_KIND}(?: [a-z]+){{0,3}} (?:i am|we are|it is|mine is|ours is) (?:at )?"
+    r"(?:number|no) [0-9]+[a-z]?\b(?! (?:bus|on the|route|stop)\b)"
     r"|\b(?:first|second|third|fourth|fifth|last|end|corner) (?:house|flat|bungalow|cottage) "
     rf"(?:on|in|of|along) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
     r"|\b(?:it is|mine is|i am|we are) the (?:first|second|third|fourth|fifth|last|end) "
@@ -1540,11 +1580,17 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     # "I'm on there as lewis_r07", "on psn I'm called Lil_Dwayne", "I'm known as kez on tiktok"
     (
         "i",
-        rf"i am on (?:there|{_P_HAVE}|{_P_STRICT}) as "
+        rf"i am on (?:there|{_P_HAVE}|{_P_STRICT}|twitch|youtube) as "
         r"(?!(?:well|a|an|the|much|often|usual|normal|always|long|soon|such|if|though)\b)[a-z0-9_]",
     ),
     ("on", rf"on (?:{_P_HAVE}|{_P_STRICT}) i am (?:called|known as)\b"),
     ("i", rf"i am (?:called|known as) [a-z0-9_]+ on (?:{_P_ALL})(?!\w)"),
+    # "signal me, username kieran.71" (the words alone lose the dot)
+    (
+        "username gamertag handle",
+        r"(?:username|user name|gamertag|handle)(?: is| it is)? [a-z][a-z0-9_]*"
+        r"(?:_[a-z0-9_]*|[0-9]{2,}| [0-9]{2,})(?!\w)",
+    ),
     (
         "psn xbox steam roblox twitch user username gamertag",
         r"(?:psn|xbox|steam|roblox|twitch|user|username|gamertag)(?: [a-z]+){0,5}? (?:is|it is) "
@@ -1626,6 +1672,13 @@ _INVITE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("i am", rf"(?:i am|am) on (?:{_P_HAVE}) (?:if|as|it is|under|@|add|follow|dm)(?!\w)"),
     # add me / follow me (not "add me to the list")
     ("add", r"add (?:me|us)(?! (?:to|into|onto|in|as|on here|here|back in)\b)(?!\w)"),
+    # "add my personal facebook", "add my xbox"
+    (
+        "add",
+        r"add my (?:personal |private |other |main |second |spam |real |new )?"
+        rf"(?:{_P_HAVE}|xbox|psn|steam|roblox|twitch|gamertag|account)"
+        r"(?! (?:to|into|onto)\b)(?!\w)",
+    ),
     (
         "follow",
         r"follow (?:me|us)(?! (?:to|into|here|there|through|along|in|out|on here|up)\b)(?!\w)",
@@ -2011,7 +2064,7 @@ def _mobile_in_pieces(words: list[str]) -> bool:
     """A UK mobile number told in pieces with words between them.
 
     After a filler or two ("07700 then nine oh oh then four two seven") any piece may follow;
-    after up to three other words ("07700 900, my old one was 468"), only 3 or 4 digits.
+    after up to four other words ("07700 900, my old one was 468"), only 3 or 4 digits.
     """
     for i, word in enumerate(words):
         if not (word.startswith("07") and word.isdigit() and 3 <= len(word) < 11):
@@ -2022,7 +2075,7 @@ def _mobile_in_pieces(words: list[str]) -> bool:
                 digits, gap, fillers_only = digits + tok, 0, True
             elif fillers_only and (tok in _NUMWORD or (tok.strip("o") == "" and len(tok) <= 3)):
                 digits, gap = digits + _NUMWORD.get(tok, "0" * len(tok)), 0
-            elif gap < 3:
+            elif gap < 4:  # "07700 and the rest is 900 6 1 9"
                 gap += 1
                 fillers_only = fillers_only and tok in _FILLERS and gap < 3
             else:
@@ -2069,8 +2122,11 @@ def _email_ok(local: str, at: str, domain: str, words: set[str]) -> bool:
     provider = labels[0] in _MAIL_PROVIDERS
     if not (has_tld or provider):
         return False
+    if labels[0] in _HELPLINES and has_tld:  # "samaritans also do email, jo@samaritans.org"
+        return False
     if at.strip() != "at":  # "@", "(at)", "[at]" …
-        return True
+        # "lol @ me thinking": a spaced @ before a provider's name alone is an "at"
+        return has_tld or at == "@" or labels[0] in _STRONG_PROVIDERS
     if labels[0] in _DOMAIN_STOP:
         return False
     if not has_tld:  # "jo.b at gmail"
@@ -2308,6 +2364,8 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
 
     if not url and "slash" in word_set:
         url = _SLASH_URL.search(" ".join(words)) is not None
+    if not url and not word_set.isdisjoint(_SHORTENER_WORDS):
+        url = _SHORTENED.search(" ".join(words)) is not None
 
     phone = False
     if not word_set.isdisjoint(_PHONE_WORD_GATE):  # "oh seven seven double one …"
@@ -2350,7 +2408,11 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
                 continue
             social = True
             break
-    if not social and not word_set.isdisjoint(_PLAT_COLON_WORDS) and _COLON_HANDLE.search(t):
+    if (
+        not social
+        and not word_set.isdisjoint(_PLAT_COLON_WORDS)
+        and (_COLON_HANDLE.search(t) or _SPACE_HANDLE.search(t))
+    ):
         social = True
     if not social and "#" in t and _DISCORD_TAG.search(t) is not None:
         social = True

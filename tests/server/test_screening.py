@@ -38,6 +38,7 @@ Row = tuple[str, bool, Verdict, str | None]
 # --------------------------------------------------------------------------- phone numbers
 PHONE_ROWS: list[Row] = [
     ("my number is 07700 900123 text me whenever", U18, H, PHONE),
+    ("ok so first bit is 07700 and the rest is 900 6 1 9", U18, H, PHONE),
     ("my number is 07700 900123 text me whenever", ADULT, F, PHONE),
     ("07700900123", U18, H, PHONE),
     ("ring me on 07700-900-123 if the link doesnt work", ADULT, F, PHONE),
@@ -109,6 +110,7 @@ EMAIL_ROWS: list[Row] = [
     ),
     ("write to me at \ua731\u1d00\u0280\u1d00\u029c@example.com", ADULT, F, EMAIL),
     ("its the same as my name on here but at outlook", U18, H, EMAIL),
+    ("kez @ me.com", U18, H, EMAIL),  # a spaced @ with a domain is an address ("lol @ me" not)
 ]
 
 # --------------------------------------------------------------------------- URLs, domains
@@ -132,10 +134,22 @@ URL_ROWS: list[Row] = [
     ("twitch tv slash jaydenlive, on every night from 8", U18, H, URL),
     ("go to example . com", U18, H, URL),
     ("www dot jobloggs dot co dot uk", ADULT, F, URL),
+    ("paste this in: bit ly / 2Kf9Xr", U18, H, URL),  # a shortener written with spaces
 ]
 
 # --------------------------------------------------------------------------- handles, invitations
 SOCIAL_ROWS: list[Row] = [
+    ("sc ➡️ megan.r22", U18, H, SOCIAL),
+    ("insta -> jo.b22", ADULT, F, SOCIAL),
+    (
+        "you can add my personal facebook, Dan Whitaker Bradford, we can message there",
+        U18,
+        H,
+        SOCIAL,
+    ),
+    ("add my xbox its xXSilentGhostXx", U18, H, SOCIAL),
+    ("signal me, username kieran.71", ADULT, F, SOCIAL),
+    ("im on twitch as GhostRider_UK come watch my streams and chat", U18, H, SOCIAL),
     ("add me on snap", U18, H, SOCIAL),
     ("add me on snap", ADULT, F, SOCIAL),
     ("add me on sc its jo_b2009", U18, H, SOCIAL),
@@ -231,6 +245,8 @@ ADDRESS_ROWS: list[Row] = [
     ("flat 7c above the launderette on queens road", U18, H, ADDRESS),
     ("we're at 31 brookside, flat 4, buzz twice", U18, H, ADDRESS),
     ("number 12 on the meadow estate, next to the garages", ADULT, F, ADDRESS),
+    ("get off at the co-op, second left onto Hazel Road, im number 21", U18, H, ADDRESS),
+    ("walk up Hollin Lane, its number 9 with the white van outside", ADULT, F, ADDRESS),
 ]
 
 # --------------------------------------------------------------------------- risk terms
@@ -442,6 +458,14 @@ INNOCENT_TEXTS: list[str] = [
     "my ULN is 1234567890",
     "👍",
     "I posted it on my tiktok 2 days ago",
+    "samaritans also do email, jo@samaritans.org, if writing is easier",
+    "You can search for apprenticeships on the government site: "
+    "https://www.gov.uk/apply-apprenticeship",
+    "lol @ me thinking i'd finish the essay tonight",
+    "i want to die of embarrassment, i called my teacher mum in front of everyone",
+    "dying of boredom in chemistry",
+    "add my insta to my cv? no way",
+    "tiktok 10.5 million views on that one",
 ]
 
 INNOCENT_ROWS: list[Row] = [
