@@ -12,7 +12,7 @@ Risky messages caught on a corpus's first measurement, by the rules alone: corpu
 4: 21%, 5: 30%, 6: 51%, 7: 43%, 8: 52%, 9: 61%, held_out_10: 56% (68% after the rules were
 tuned on 5 to 9), held_out_11: 71%, 12: 50%, 13: 29%, 14: 22%, 15: 47%, 19: 22%, 20: 29%,
 held_out_21: 62%, 22: 33%, 23: 36%, 24: 62%, 25: 39%, 26: 29%, 27: 15%, 28: 24%, 29: 54%,
-30: 40%, held_out_31: 57%. Phrases fitted to one corpus carried over to the next only a
+30: 40%, held_out_31: 57%, 32: 54%. Phrases fitted to one corpus carried over to the next only a
 little: the phrases added for 29 and 30 (CONVERSATIONAL_RISK_TERMS) caught 0.5 to 2.1 points
 more of each of 14 to 28, and no fewer of their innocent messages.
 
@@ -23,7 +23,10 @@ innocent delivered): 19: 22% -> 63%, 96.7% -> 95.3%; 20: 29% -> 74%, 97.3% -> 92
 -> 83%, 98.8% -> 97.1%; 26 (short, messy messages): 29% -> 67%, 99.2% -> 97.5%; 27 (self-harm
 told indirectly, and its look-alikes): 15% -> 44%, 96.0% -> 92.7%; 28 (early, milder concerns):
 24% -> 74%, 99.5% -> 98.5%; 29 (hard innocent look-alikes): 54% -> 85%, 98.9% -> 98.4%; 30
-(months of realistic conversation): 40% -> 87%, 100% -> 96.6%. Trained on every example
+(months of realistic conversation): 40% -> 87%, 100% -> 96.6%; 32 (a term of many pairs in
+many voices): 54% -> 95%, 96.7% -> 92.7%, contact details 98.0%. 33 (contact details and their
+look-alikes) had its contact details caught at 94.7% and its innocent messages delivered at
+97.2% (99.5% and 98.6% once the contact rules were improved on it). Trained on every example
 including 29 and 30, on 2026-12-03: held_out_10 68% -> 90%, 94.9% -> 91.7%; held_out_11 71% ->
 91%, 98.7% -> 96.0%; held_out_21 63% -> 87%, 97.5% -> 96.9%; held_out_31 (new that day, many
 voices and forms) 57% -> 89%, 99.3% -> 97.8%, contact details 93.2%. On held_out_31 the
@@ -31,7 +34,9 @@ screening of the day before (rules and model) caught 85.0% of risky messages and
 97.8% of innocent ones: the phrases and examples from 29 and 30 carried over. Leaving each of
 12 to 30 out of the training in turn, the model cost 2.2 points of innocent messages delivered
 (98.4% -> 96.2%) for 44.7 more of risky ones caught (36.7% -> 81.4%); held_out_10, the
-hardest, loses 3.2.
+hardest, loses 3.2. Trained on 32 and 33 as well, on 2026-12-04, the model no longer flags
+"no", "dunno" or "maybe" on their own, and the held-out corpora stand at: held_out_10 90%,
+91.7% (unchanged); held_out_11 91%, 97.3%; held_out_21 88%, 98.1%; held_out_31 89%, 98.1%.
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
@@ -80,6 +85,8 @@ FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "tuned_on_28": (None, 0.95, 0.98),
     "tuned_on_29": (0.97, 0.98, 0.98),
     "tuned_on_30": (0.95, 0.98, 0.98),
+    "tuned_on_32": (0.96, 0.97, 0.95),
+    "tuned_on_33": (0.98, None, 0.97),
     "tuned_on_contacts_1": (0.96, None, 0.97),
     "tuned_on_contacts_2": (0.88, None, 0.98),
     "held_out_10": (0.91, 0.88, 0.9),
