@@ -1958,6 +1958,38 @@ def _tagged(stems: list[str], words: list[str]) -> str:
     )
 
 
+class _Near:
+    """Stretches of a long message's tagged text around each word of a stem, `reach` words
+    either side: every match of a phrase holds one of its anchors, so it lies in one of them."""
+
+    def __init__(self, stems: list[str], words: list[str], reach: int) -> None:
+        self._reach = reach
+        self._starts: list[int] = []  # where each "stem:word" token starts in the tagged text
+        self._ends: list[int] = []
+        at = 1
+        for stem, word in zip(stems, words, strict=True):
+            self._starts.append(at)
+            at += len(stem) + len(_TAG) + len(word)
+            self._ends.append(at)
+            at += 1
+        self._where: dict[str, list[int]] = {}
+        for index, stem in enumerate(stems):
+            self._where.setdefault(stem, []).append(index)
+
+    def spans(self, stem: str) -> list[tuple[int, int]]:
+        """(start, end) of the stretches around the stem, merged, with the spaces around them."""
+        last = len(self._starts) - 1
+        spans: list[tuple[int, int]] = []
+        for index in self._where.get(stem, ()):
+            start = self._starts[max(0, index - self._reach)] - 1
+            end = self._ends[min(last, index + self._reach)] + 1
+            if spans and start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+        return spans
+
+
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in spans)
 
@@ -2156,6 +2188,15 @@ class Screener:
                 seen.add(ct.reason)
                 compiled.append(ct)
         self._terms = tuple(compiled)
+        # The most words a match of any phrase can cover: a long message is searched only
+        # this far either side of a phrase's anchor, not end to end once per phrase.
+        self._reach = max(
+            (
+                sum(MAX_GAP_WORDS if part is None else max(map(len, part)) for part in parts)
+                for parts in (phrase_parts(ct.phrase) for ct in self._risk_terms)
+            ),
+            default=0,
+        )
         # By anchor: only phrases whose anchor is among the words are tested.
         by_word: dict[str, list[int]] = {}
         by_stem: dict[str, list[tuple[int, re.Pattern[str], tuple[frozenset[str], ...]]]] = {}
@@ -2230,19 +2271,24 @@ class Screener:
             stems = [_stem(word) for word in vwords]
             stem_set = set(stems)
             tagged: str | None = None
+            near: _Near | None = None
             for stem in stem_set:
                 for i, pattern, needs in self._by_stem.get(stem, ()):
-                    if any(map(stem_set.isdisjoint, needs)):
+                    if i in hits or any(map(stem_set.isdisjoint, needs)):
                         continue
                     if tagged is None:
                         tagged = _tagged(stems, vwords)
+                        if len(vwords) > 4 * self._reach:  # windows pay off on long messages
+                            near = _Near(stems, vwords, self._reach)
+                    spans = [(0, len(tagged))] if near is None else near.spans(stem)
                     if not self._terms[i].refusable:
-                        if pattern.search(tagged):
+                        if any(pattern.search(tagged, a, b) for a, b in spans):
                             hits.add(i)
                     elif any(  # the word index of a match: the spaces before it, less one
                         # "I won't lend you money" declines; "I didn't want to meet up" tells
                         not _declined(vwords, tagged.count(" ", 0, m.start()) - 1, _MODAL_VERBS)
-                        for m in pattern.finditer(tagged)
+                        for a, b in spans
+                        for m in pattern.finditer(tagged, a, b)
                     ):
                         hits.add(i)
         return [self._terms[i] for i in sorted(hits)]

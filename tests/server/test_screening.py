@@ -13,6 +13,7 @@ import pytest
 
 from server.screening import (
     DEFAULT_RISK_TERMS,
+    MAX_GAP_WORDS,
     RiskTerm,
     Screener,
     ScreeningResult,
@@ -914,6 +915,49 @@ def test_risk_reason_uses_the_phrase_as_configured() -> None:
     for text in ("dont tell", "don’t tell", "DO NOT TELL", "don't tell"):
         result = screen_message(text, mentee_under_18=False, risk_terms=terms)
         assert result == ScreeningResult(F, ("risk:secrecy:Don't tell",)), text
+
+
+# A long message is searched only near each phrase's anchor words: a phrase is found anywhere
+# in it, with its gaps, and an offer declined there is still declined.
+LONG_FILLER = "we went over the personal statement again and it reads much better now. " * 13
+
+
+@pytest.mark.parametrize(
+    ("phrase", "verdict"),
+    [
+        ("keep it between us, your mum doesn't need to know", H),
+        ("you can come to mine after the session", H),
+        ("i can lend you money if you need", F),
+        ("i can't lend you money", D),
+        ("don't ever tell your mum about this", H),
+        ("we went over the personal statement again", D),
+    ],
+)
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_a_phrase_is_screened_alike_anywhere_in_a_long_message(
+    phrase: str, verdict: Verdict, where: str
+) -> None:
+    half = len(LONG_FILLER) // 2
+    text = {
+        "start": phrase + " " + LONG_FILLER,
+        "middle": LONG_FILLER[:half] + " " + phrase + " " + LONG_FILLER[half:],
+        "end": LONG_FILLER + phrase,
+    }[where]
+    assert len(text) <= 2000 and len(text.split()) > 150
+    alone = screen_message(phrase, mentee_under_18=True)
+    within = screen_message(text, mentee_under_18=True)
+    assert alone.verdict is verdict
+    assert (within.verdict, within.reasons) == (alone.verdict, alone.reasons)
+
+
+def test_a_long_message_holds_a_phrase_stretched_over_its_every_gap() -> None:
+    screener = Screener([RiskTerm("alpha * beta * gamma * delta", Severity.SEVERE, "secrecy")])
+    gap = " x" * MAX_GAP_WORDS + " "
+    stretched = "alpha" + gap + "beta" + gap + "gamma" + gap + "delta"
+    for text in (stretched, LONG_FILLER + stretched, stretched + " " + LONG_FILLER):
+        assert screener.screen(text, mentee_under_18=False).verdict is H
+    too_far = "alpha" + gap + "x beta" + gap + "gamma" + gap + "delta"  # one gap word too many
+    assert screener.screen(LONG_FILLER + too_far, mentee_under_18=False).verdict is D
 
 
 def test_phrases_match_whole_words_only() -> None:
