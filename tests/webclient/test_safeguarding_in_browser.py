@@ -34,7 +34,9 @@ async def test_dsl_dashboard_shows_held_messages_live(
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Log in").click()
     await expect(page.get_by_text("No messages are waiting for review.")).to_be_visible()
-    await page.wait_for_timeout(500)  # the page's socket connects
+    await expect(page.locator("#live-status")).to_have_text(
+        "Live: new alerts appear below as they happen."
+    )
 
     mentor = await ChatClient.logged_in(live_server.url, pair.mentor.email, PASSWORD)
     try:
@@ -48,6 +50,6 @@ async def test_dsl_dashboard_shows_held_messages_live(
     await expect(alerts).to_contain_text("contact:social")
     await expect(alerts).not_to_contain_text("maya_m")  # the text itself is not shown here
     await page.reload()
-    await expect(page.get_by_role("status")).to_contain_text(
+    await expect(page.get_by_role("status").filter(has_text="held message")).to_contain_text(
         "1 held message waiting for a decision"
     )

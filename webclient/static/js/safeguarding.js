@@ -3,7 +3,17 @@
 import { connectSocket } from "/static/js/socket.js";
 
 const list = document.getElementById("live-alerts");
+const status = document.getElementById("live-status");
 const socket = connectSocket();
+
+// The lead should know whether silence means nothing happened or nothing is arriving.
+socket.on("connect", () => {
+  status.textContent = "Live: new alerts appear below as they happen.";
+});
+socket.on("disconnect", () => {
+  const when = new Date().toLocaleTimeString(document.documentElement.lang);
+  status.textContent = `Not connected since ${when}, reconnecting… Anything held meanwhile waits in the review queue.`;
+});
 socket.on("safeguarding_alert", (alert) => {
   const item = document.createElement("li");
   const when = new Date(alert.sent_at || Date.now()).toLocaleTimeString(document.documentElement.lang);
