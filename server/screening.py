@@ -35,7 +35,8 @@ Rules
   "me" and "my" only before a word of study: "I'm comparing studies on self-harm", "my essay").
   In a message that speaks of safety ("red flag", "scam", "safeguarding", "you can report …"),
   the clauses that give advice ("never …", "if anyone asks you to …", "I can't keep …") are not
-  screened for risk phrases; its other clauses are.
+  screened for risk phrases; its other clauses are. A gift or a meeting declined ("I can't lend
+  you money") is none, nor is one the writer's family gives them ("my nan keeps sending me £5").
 * Otherwise ``DELIVER``. The strictest verdict found wins (HOLD > FLAG > DELIVER).
 
 Reasons
@@ -1399,7 +1400,8 @@ _ADDRESS = re.compile(
     rf"(?: [a-z]+){{0,6}}? (?:on|off|of|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
     r"|\b(?:i|we) live (?:above|below|behind|next to|opposite|at the end of|round the corner from)"
     rf"(?: [a-z]+){{1,5}}? (?:on|off|of|in) (?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
-    r"|\b(?:my|our) (?:house|home|flat) is (?:on|in|off|at|near)(?: [a-z]+){0,4}? "
+    r"|\b(?:my|our) (?:house|home|flat)(?: is|s) (?:on|in|off|at|near|above|below|behind"
+    r"|opposite|next to)(?: [a-z]+){0,4}? "
     rf"(?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
     # "flat 3b above the chippy on Mill Lane", "I'm at 9 Kingsway, flat 12", "number 8 on the
     # Kingsway estate": a flat or house number given with where it is
@@ -1780,6 +1782,26 @@ def _declined(words: list[str], i: int, auxiliaries: Set[str] = _AUXILIARIES) ->
     if before[-1] in ("cannot", "never"):
         return True
     return before[-1] == "not" and len(before) == 2 and before[0] in auxiliaries
+
+
+# Family, whose lifts and pocket money are no offer from a mentor ("my uncle's giving me a lift")
+_FAMILY = _wordset(
+    "mum dad parents mums dads nan nans gran grans grandad grandads grandma grandmas grandpa "
+    "grandpas nana nanas granny grannys aunt aunts auntie aunties uncle uncles brother brothers "
+    "sister sisters cousin cousins stepmum stepmums stepdad stepdads carer carers"
+)
+
+
+def _given_by_family(words: list[str], i: int, n: int) -> bool:
+    """Whether words[i : i + n] is what the writer's family does for them: "my grandad keeps
+    sending me £5" (but "my mum will give you a lift" is an offer to meet)."""
+    before = words[max(0, i - 3) : i]
+    return not _WRITER.isdisjoint(words[i : i + n]) and any(
+        word in _FAMILY and before[k - 1] in ("my", "our") for k, word in enumerate(before) if k
+    )
+
+
+_WRITER = _wordset("me")  # not "us": "my dad can give us a lift" may be the mentor and mentee
 
 
 _OTHERS = _wordset("they he she it school college uni ucas teacher tutor mum dad parents who")
@@ -2284,11 +2306,13 @@ class Screener:
                     if not self._terms[i].refusable:
                         if any(pattern.search(tagged, a, b) for a, b in spans):
                             hits.add(i)
-                    elif any(  # the word index of a match: the spaces before it, less one
-                        # "I won't lend you money" declines; "I didn't want to meet up" tells
-                        not _declined(vwords, tagged.count(" ", 0, m.start()) - 1, _MODAL_VERBS)
+                    elif any(  # "I won't lend you money" declines; "I didn't want to meet up" tells
+                        not _declined(vwords, at, _MODAL_VERBS)
+                        and not _given_by_family(vwords, at, m.group().count(" ") + 1)
                         for a, b in spans
                         for m in pattern.finditer(tagged, a, b)
+                        # the word index of a match: the spaces before it, less one
+                        for at in (tagged.count(" ", 0, m.start()) - 1,)
                     ):
                         hits.add(i)
         return [self._terms[i] for i in sorted(hits)]

@@ -248,6 +248,12 @@ ADDRESS_ROWS: list[Row] = [
     ("number 12 on the meadow estate, next to the garages", ADULT, F, ADDRESS),
     ("get off at the co-op, second left onto Hazel Road, im number 21", U18, H, ADDRESS),
     ("walk up Hollin Lane, its number 9 with the white van outside", ADULT, F, ADDRESS),
+    (
+        "my flat's above the chippy on Station Street, 3b, buzzer's broken so just knock",
+        U18,
+        H,
+        ADDRESS,
+    ),
 ]
 
 # --------------------------------------------------------------------------- risk terms
@@ -297,6 +303,8 @@ RISK_ROWS: list[Row] = [
     ("i'm scared to go home", U18, H, "risk:abuse"),
     # a refusal declines an offer; a refusal told of does not make the pressure go away
     ("i can give you a lift home after", ADULT, F, "risk:meeting:give you a lift"),
+    ("my mum will give you a lift home after", ADULT, F, "risk:meeting:give you a lift"),
+    ("he keeps sending me money", U18, H, "risk:gifts:send me money"),
     (
         "when i said i didnt want to meet up he went 'after everything ive done for you'",
         ADULT,
@@ -467,6 +475,9 @@ INNOCENT_TEXTS: list[str] = [
     "dying of boredom in chemistry",
     "add my insta to my cv? no way",
     "tiktok 10.5 million views on that one",
+    # family looking after the writer, not an offer from a mentor
+    "my uncle's giving me a lift to the open day",
+    "my nan keeps sending me money for the bus, bless her",
 ]
 
 INNOCENT_ROWS: list[Row] = [

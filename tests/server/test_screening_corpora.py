@@ -12,9 +12,10 @@ Risky messages caught on a corpus's first measurement, by the rules alone: corpu
 4: 21%, 5: 30%, 6: 51%, 7: 43%, 8: 52%, 9: 61%, held_out_10: 56% (68% after the rules were
 tuned on 5 to 9), held_out_11: 71%, 12: 50%, 13: 29%, 14: 22%, 15: 47%, 19: 22%, 20: 29%,
 held_out_21: 62%, 22: 33%, 23: 36%, 24: 62%, 25: 39%, 26: 29%, 27: 15%, 28: 24%, 29: 54%,
-30: 40%, held_out_31: 57%, 32: 54%. Phrases fitted to one corpus carried over to the next only a
-little: the phrases added for 29 and 30 (CONVERSATIONAL_RISK_TERMS) caught 0.5 to 2.1 points
-more of each of 14 to 28, and no fewer of their innocent messages.
+30: 40%, held_out_31: 57%, 32: 54%, 34: 38%, held_out_35: 58%. Phrases fitted to one corpus
+carried over to the next only a little: the phrases added for 29 and 30
+(CONVERSATIONAL_RISK_TERMS) caught 0.5 to 2.1 points more of each of 14 to 28, and no fewer of
+their innocent messages.
 
 The risk model (server/risk_model.py) is what lifted fresh corpora. Measured on each corpus
 before it was added to the examples (rules alone -> rules and model; risky caught, then
@@ -26,7 +27,9 @@ told indirectly, and its look-alikes): 15% -> 44%, 96.0% -> 92.7%; 28 (early, mi
 (months of realistic conversation): 40% -> 87%, 100% -> 96.6%; 32 (a term of many pairs in
 many voices): 54% -> 95%, 96.7% -> 92.7%, contact details 98.0%. 33 (contact details and their
 look-alikes) had its contact details caught at 94.7% and its innocent messages delivered at
-97.2% (99.5% and 98.6% once the contact rules were improved on it). Trained on every example
+97.2% (99.5% and 98.6% once the contact rules were improved on it); 34 (the hard middle ground:
+grooming that sounds kind, disclosures hinted at, and what only looks risky): 38% -> 85%, 97.3%
+-> 93.8%. Trained on every example
 including 29 and 30, on 2026-12-03: held_out_10 68% -> 90%, 94.9% -> 91.7%; held_out_11 71% ->
 91%, 98.7% -> 96.0%; held_out_21 63% -> 87%, 97.5% -> 96.9%; held_out_31 (new that day, many
 voices and forms) 57% -> 89%, 99.3% -> 97.8%, contact details 93.2%. On held_out_31 the
@@ -37,6 +40,11 @@ screening of the day before (rules and model) caught 85.0% of risky messages and
 hardest, loses 3.2. Trained on 32 and 33 as well, on 2026-12-04, the model no longer flags
 "no", "dunno" or "maybe" on their own, and the held-out corpora stand at: held_out_10 90%,
 91.7% (unchanged); held_out_11 91%, 97.3%; held_out_21 88%, 98.1%; held_out_31 89%, 98.1%.
+held_out_35 (new that day: months of 25 pairs' chat) was first measured before 34 joined the
+examples: rules alone 57.5% -> rules and model 90.8% of risky messages, 99.7% -> 96.4% of
+innocent ones, contact details 98.0% (with the screening of that morning: 91.7%, 96.4%, 98.0%).
+With 34 in the examples too: held_out_35 90.0%, 96.4%; held_out_21 87%, 98.1%; the others as
+above.
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
@@ -87,12 +95,14 @@ FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "tuned_on_30": (0.95, 0.98, 0.98),
     "tuned_on_32": (0.96, 0.97, 0.95),
     "tuned_on_33": (0.98, None, 0.97),
+    "tuned_on_34": (0.97, 0.97, 0.96),
     "tuned_on_contacts_1": (0.96, None, 0.97),
     "tuned_on_contacts_2": (0.88, None, 0.98),
     "held_out_10": (0.91, 0.88, 0.9),
     "held_out_11": (0.91, 0.9, 0.95),
     "held_out_21": (0.97, 0.86, 0.95),
     "held_out_31": (0.92, 0.87, 0.96),
+    "held_out_35": (0.95, 0.87, 0.94),
 }
 
 
