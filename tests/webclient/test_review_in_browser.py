@@ -132,8 +132,9 @@ async def test_console_catches_up_on_what_happened_before_its_socket_listened(
     other_console = live_server.client()
     try:
         await mentor.join(conversation_id)
+        still_waiting = await mentor.send(conversation_id, "whatsapp me on 07700 900222")
         decided_elsewhere = await mentor.send(conversation_id, "text me on 07700 900111")
-        assert decided_elsewhere["status"] == "held"
+        assert still_waiting["status"] == decided_elsewhere["status"] == "held"
         # The console's script is kept back, as on a slow connection or while a reload settles:
         # the page shows the queue as it was, and nothing is listening for alerts yet (a module
         # script holds back DOMContentLoaded, so the navigation waits only for the response).
@@ -171,7 +172,10 @@ async def test_console_catches_up_on_what_happened_before_its_socket_listened(
         await expect(queue.locator(f"#queue-item-{decided_elsewhere['message_id']}")).to_have_count(
             0
         )
-        await expect(queue.get_by_role("article")).to_have_count(1)
+        items = queue.get_by_role("article")
+        await expect(items).to_have_count(2)
+        await expect(items.nth(0)).to_contain_text("maya_m")  # newest first, as ever
+        await expect(items.nth(1)).to_contain_text("07700 900222")
     finally:
         await mentor.close()
         await other_console.aclose()

@@ -42,6 +42,16 @@ async function catchUp() {
   }
   refreshEmpty();
   for (const id of waiting.filter((id) => !before.has(id)).reverse()) await addItem(id);
+  // Newest first, as the server ordered them (an older item can come back into the first 50);
+  // items that arrived live meanwhile are newer still and stay on top.
+  const live = [...queue.querySelectorAll(".queue-item")].filter(
+    (item) => !stillWaiting.has(item.dataset.messageId),
+  );
+  for (const id of waiting) {
+    const item = document.getElementById(`queue-item-${id}`);
+    if (item) queue.append(item);
+  }
+  queue.prepend(...live);
 }
 
 socket.on("connect", catchUp);
