@@ -1790,6 +1790,7 @@ _FAMILY = _wordset(
     "grandpas nana nanas granny grannys aunt aunts auntie aunties uncle uncles brother brothers "
     "sister sisters cousin cousins stepmum stepmums stepdad stepdads carer carers"
 )
+_WRITER = _wordset("me")  # not "us": "my dad can give us a lift" may be the mentor and mentee
 
 
 def _given_by_family(words: list[str], i: int, n: int) -> bool:
@@ -1799,9 +1800,6 @@ def _given_by_family(words: list[str], i: int, n: int) -> bool:
     return not _WRITER.isdisjoint(words[i : i + n]) and any(
         word in _FAMILY and before[k - 1] in ("my", "our") for k, word in enumerate(before) if k
     )
-
-
-_WRITER = _wordset("me")  # not "us": "my dad can give us a lift" may be the mentor and mentee
 
 
 _OTHERS = _wordset("they he she it school college uni ucas teacher tutor mum dad parents who")
@@ -2215,7 +2213,7 @@ class Screener:
         self._reach = max(
             (
                 sum(MAX_GAP_WORDS if part is None else max(map(len, part)) for part in parts)
-                for parts in (phrase_parts(ct.phrase) for ct in self._risk_terms)
+                for parts in (phrase_parts(term.phrase) for term in self._risk_terms)
             ),
             default=0,
         )
