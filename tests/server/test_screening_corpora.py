@@ -12,7 +12,7 @@ Risky messages caught on a corpus's first measurement, by the rules alone: corpu
 4: 21%, 5: 30%, 6: 51%, 7: 43%, 8: 52%, 9: 61%, held_out_10: 56% (68% after the rules were
 tuned on 5 to 9), held_out_11: 71%, 12: 50%, 13: 29%, 14: 22%, 15: 47%, 19: 22%, 20: 29%,
 held_out_21: 62%, 22: 33%, 23: 36%, 24: 62%, 25: 39%, 26: 29%, 27: 15%, 28: 24%, 29: 54%,
-30: 40%, held_out_31: 57%, 32: 54%, 34: 38%, held_out_35: 58%. Phrases fitted to one corpus
+30: 40%, held_out_31: 57%, 32: 54%, 34: 38%, held_out_35: 58%, 37: 13%. Phrases fitted to one corpus
 carried over to the next only a little: the phrases added for 29 and 30
 (CONVERSATIONAL_RISK_TERMS) caught 0.5 to 2.1 points more of each of 14 to 28, and no fewer of
 their innocent messages.
@@ -44,7 +44,17 @@ held_out_35 (new that day: months of 25 pairs' chat) was first measured before 3
 examples: rules alone 57.5% -> rules and model 90.8% of risky messages, 99.7% -> 96.4% of
 innocent ones, contact details 98.0% (with the screening of that morning: 91.7%, 96.4%, 98.0%).
 With 34 in the examples too: held_out_35 90.0%, 96.4%; held_out_21 87%, 98.1%; the others as
-above.
+above. Leaving each of 12 to 34 out in turn, self-harm was the kind of risk caught least (68%
+of the messages to flag, 70% of those to hold; sexual comments 70% and 93%, abuse 76% and 86%,
+meeting 77% and 91%, gifts 83% and 93%, secrecy 89% and 90%), so 37 was written: self-harm
+told indirectly, and its look-alikes. On its first measurement the rules caught 12.7% of its
+risky messages and rules and model 60.5%, delivering 97.0% and 93.5% of its innocent ones.
+With 37 in the training, leaving each of 12 to 34 out caught 71% and 73% of self-harm (all
+risky messages 82.0% -> 82.5%, innocent delivered 95.9% -> 95.8%), and the held-out corpora
+stood at: held_out_10 91%, 91.7%; held_out_11 91%, 97.3%; held_out_21 88%, 97.5%; held_out_31
+89%, 98.5%; held_out_35 92.5%, 96.4%. Trained with 500 more innocent look-alikes instead (family
+rules, lifts from relatives, one-word replies), leaving each out caught 81.6% and delivered
+96.1%: fewer concerns caught for a few false alarms saved, so they were not kept.
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
@@ -96,6 +106,7 @@ FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "tuned_on_32": (0.96, 0.97, 0.95),
     "tuned_on_33": (0.98, None, 0.97),
     "tuned_on_34": (0.97, 0.97, 0.96),
+    "tuned_on_37": (None, 0.91, 0.95),
     "tuned_on_contacts_1": (0.96, None, 0.97),
     "tuned_on_contacts_2": (0.88, None, 0.98),
     "held_out_10": (0.91, 0.88, 0.9),
