@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import and_, col, or_, select
@@ -131,15 +132,13 @@ async def _contexts(*, session: AsyncSession, messages: list[Message]) -> dict[i
     }
 
 
-async def waiting_message_ids(*, session: AsyncSession, viewer: User) -> list[int]:
-    """The ids the viewer's review queue holds now, newest first: no text, so not audited.
+_Query = TypeVar("_Query", bound=sa.Select[Any])
 
-    A console reconnecting after a reload or a dropped connection asks for these to catch up on
-    what it missed while it was not listening.
-    """
+
+def _in_queue(query: _Query, viewer: User) -> _Query:
+    """The query over the messages waiting in the viewer's scope, newest first."""
     query = (
-        sa.select(col(Message.id))
-        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+        query.join(Conversation, col(Conversation.id) == col(Message.conversation_id))
         .join(Pairing, col(Pairing.id) == col(Conversation.pairing_id))
         .where(_waiting())
         .order_by(col(Message.created_at).desc(), col(Message.id).desc())
@@ -147,6 +146,16 @@ async def waiting_message_ids(*, session: AsyncSession, viewer: User) -> list[in
     )
     if not authz.is_platform_wide(viewer):
         query = query.where(col(Pairing.organisation_id) == viewer.organisation_id)
+    return query
+
+
+async def waiting_message_ids(*, session: AsyncSession, viewer: User) -> list[int]:
+    """The ids the viewer's review queue holds now, newest first: no text, so not audited.
+
+    A console reconnecting after a reload or a dropped connection asks for these to catch up on
+    what it missed while it was not listening.
+    """
+    query = _in_queue(sa.select(col(Message.id)), viewer)
     return list((await session.execute(query)).scalars())
 
 
@@ -158,16 +167,7 @@ async def review_queue(
     With `message_id`, just that message (if it is waiting and in scope). Audited: the queue
     shows what young people wrote.
     """
-    query = (
-        select(Message, Pairing)
-        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-        .join(Pairing, col(Pairing.id) == col(Conversation.pairing_id))
-        .where(_waiting())
-        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
-        .limit(QUEUE_LIMIT)
-    )
-    if not authz.is_platform_wide(viewer):
-        query = query.where(Pairing.organisation_id == viewer.organisation_id)
+    query = _in_queue(select(Message, Pairing), viewer)
     if message_id is not None:
         query = query.where(Message.id == message_id)
     rows = (await session.exec(query)).all()
