@@ -1828,6 +1828,7 @@ class _CompiledTerm:
     # Per part of a phrase of several words: stems one of which every match has among its
     # words. Checked before the pattern, which is then searched for a small share of messages.
     needs: tuple[frozenset[str], ...] = ()
+    reach: int = 1  # the most words a match covers
 
 
 def _compile_term(term: RiskTerm) -> _CompiledTerm:
@@ -1869,6 +1870,7 @@ def _compile_term(term: RiskTerm) -> _CompiledTerm:
         names_a_topic,
         term.category in _REFUSABLE_CATEGORIES,
         tuple(frozenset(_stem(choice[0]) for choice in part) for part in parts if part is not None),
+        sum(MAX_GAP_WORDS if part is None else max(map(len, part)) for part in parts),
     )
 
 
@@ -2210,13 +2212,7 @@ class Screener:
         self._terms = tuple(compiled)
         # The most words a match of any phrase can cover: a long message is searched only
         # this far either side of a phrase's anchor, not end to end once per phrase.
-        self._reach = max(
-            (
-                sum(MAX_GAP_WORDS if part is None else max(map(len, part)) for part in parts)
-                for parts in (phrase_parts(term.phrase) for term in self._risk_terms)
-            ),
-            default=0,
-        )
+        self._reach = max((ct.reach for ct in compiled), default=0)
         # By anchor: only phrases whose anchor is among the words are tested.
         by_word: dict[str, list[int]] = {}
         by_stem: dict[str, list[tuple[int, re.Pattern[str], tuple[frozenset[str], ...]]]] = {}
