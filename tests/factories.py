@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.chat.conversations import conversation_for_pairing
 from server.credentials import hash_password
 from server.db import utcnow
 from server.models import (
@@ -116,3 +117,14 @@ async def pair(
     session.add(meeting)
     await session.commit()
     return Pair(organisation, mentor, mentee, pairing, meeting)
+
+
+async def watched_pair(session: AsyncSession, *, lead_email: str) -> tuple[Pair, int]:
+    """An under-18 pair with their conversation's id, and a safeguarding lead watching over it."""
+    org = await organisation(session)
+    watched = await pair(session, org, under_18=True)
+    await user(session, Role.SAFEGUARDING, org, email=lead_email)
+    conversation = await conversation_for_pairing(
+        session=session, pairing_id=watched.pairing.id or 0
+    )
+    return watched, conversation.id or 0

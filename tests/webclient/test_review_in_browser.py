@@ -14,18 +14,18 @@ from livesite import LiveServer, log_in, submit
 from playwright.async_api import Page, Route, expect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.chat.conversations import conversation_for_pairing
 from server.demo import seed_demo
-from server.models import Role
 
 DEMO_PASSWORD = "mentormeet-demo"
 
 
-async def _logged_in(browser: Any, live: LiveServer, email: str, path: str) -> Page:
+async def _logged_in(
+    browser: Any, live: LiveServer, email: str, path: str, password: str = DEMO_PASSWORD
+) -> Page:
     page: Page = await (await browser.new_context()).new_page()
     await page.goto(live.url + "/login")
     await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(DEMO_PASSWORD)
+    await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Log in").click()
     await page.goto(live.url + path)
     return page
@@ -118,14 +118,8 @@ async def test_demo_lead_approves_redacts_and_rejects_held_messages_live(
 async def test_console_catches_up_on_what_happened_before_its_socket_listened(
     live_server: LiveServer, browser: Any
 ) -> None:
-    async def make(session: AsyncSession) -> Any:
-        org = await factories.organisation(session)
-        pair = await factories.pair(session, org, under_18=True)
-        await factories.user(session, Role.SAFEGUARDING, org, email="lead@x.test")
-        conversation = await conversation_for_pairing(
-            session=session, pairing_id=pair.pairing.id or 0
-        )
-        return pair, conversation.id
+    async def make(session: AsyncSession) -> tuple[factories.Pair, int]:
+        return await factories.watched_pair(session, lead_email="lead@x.test")
 
     pair, conversation_id = await live_server.in_session(make)
     mentor = await ChatClient.logged_in(live_server.url, pair.mentor.email, PASSWORD)
@@ -144,12 +138,8 @@ async def test_console_catches_up_on_what_happened_before_its_socket_listened(
             await script_may_load.wait()
             await route.continue_()
 
-        page = await (await browser.new_context()).new_page()
+        page = await _logged_in(browser, live_server, "lead@x.test", "/dashboard", PASSWORD)
         await page.route("**/static/js/review-queue.js", held_back)
-        await page.goto(live_server.url + "/login")
-        await page.get_by_label("Email").fill("lead@x.test")
-        await page.get_by_label("Password").fill(PASSWORD)
-        await page.get_by_role("button", name="Log in").click()
         await page.goto(live_server.url + "/safeguarding", wait_until="commit")
         queue = page.locator("#queue")
         await expect(queue).to_contain_text("07700 900111")

@@ -11,21 +11,12 @@ from livesite import LiveServer
 from playwright.async_api import expect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.chat.conversations import conversation_for_pairing
-from server.models import Role
-
 
 async def test_dsl_dashboard_shows_held_messages_live(
     live_server: LiveServer, browser: Any
 ) -> None:
-    async def make(session: AsyncSession) -> Any:
-        org = await factories.organisation(session)
-        pair = await factories.pair(session, org, under_18=True)
-        await factories.user(session, Role.SAFEGUARDING, org, email="dsl@x.test")
-        conversation = await conversation_for_pairing(
-            session=session, pairing_id=pair.pairing.id or 0
-        )
-        return pair, conversation.id
+    async def make(session: AsyncSession) -> tuple[factories.Pair, int]:
+        return await factories.watched_pair(session, lead_email="dsl@x.test")
 
     pair, conversation_id = await live_server.in_session(make)
     page = await (await browser.new_context()).new_page()
