@@ -299,14 +299,21 @@ def main() -> None:
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     messages = args.messages or (60 if args.quick else 300)
-    per_round = max(1, messages // args.rounds)
-    pair_count = max(1, args.clients // 2)
+    # The default database lives only as long as the run.
+    with tempfile.TemporaryDirectory(prefix="mentormeet-bench-") as scratch:
+        compare(
+            args.database_url or f"sqlite+aiosqlite:///{Path(scratch) / 'bench.sqlite3'}",
+            pair_count=max(1, args.clients // 2),
+            messages=messages,
+            rounds=args.rounds,
+        )
 
+
+def compare(database_url: str, *, pair_count: int, messages: int, rounds: int) -> None:
+    """Runs both servers in turns, then ours at half load; prints the figures, JSON last."""
     from server.migrate import upgrade
 
-    database_url = args.database_url or "sqlite+aiosqlite:///{}".format(
-        Path(tempfile.mkdtemp(prefix="mentormeet-bench-")) / "bench.sqlite3"
-    )
+    per_round = max(1, messages // rounds)
     upgrade(database_url)
     ours_pairs = asyncio.run(seed(database_url, pair_count))
     bare_pairs = [Pair(number + 1, (None, None)) for number in range(pair_count)]
@@ -336,7 +343,7 @@ def main() -> None:
     try:
         bare_rounds: list[Result] = []
         ours_rounds: list[Result] = []
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             bare_rounds.append(
                 asyncio.run(
                     run_load(
@@ -392,7 +399,7 @@ def main() -> None:
             {
                 "benchmark": "chat",
                 "clients": pair_count * 2,
-                "messages_per_client": per_round * args.rounds,
+                "messages_per_client": per_round * rounds,
                 "bare_relay": bare_summary,
                 "mentormeet": ours_summary,
                 "mentormeet_half_load": {
