@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import factories
 from factories import PASSWORD
@@ -81,7 +83,7 @@ async def test_a_message_sent_while_offline_is_delivered_once_on_reconnect(
     pair = await live_server.in_session(make)
     mentor = await _open_messages(browser, live_server, pair.mentor.email)
     mentee = await _open_messages(browser, live_server, pair.mentee.email)
-    await mentor.wait_for_function("document.getElementById('chat-status').textContent === ''")
+    await expect(mentor.locator("[data-connection=joined]")).to_be_visible()
 
     await mentor.context.set_offline(True)
     await expect(mentor.get_by_role("status")).to_contain_text("Reconnecting", timeout=30_000)
@@ -97,3 +99,42 @@ async def test_a_message_sent_while_offline_is_delivered_once_on_reconnect(
     await expect(
         mentee.get_by_role("log", name="Conversation").get_by_role("listitem")
     ).to_have_count(1)
+
+
+async def test_typing_shows_until_the_message_arrives_and_times_are_the_readers(
+    live_server: LiveServer, browser: Any
+) -> None:
+    new_york = ZoneInfo("America/New_York")
+
+    async def make(session: AsyncSession) -> factories.Pair:
+        org = await factories.organisation(session)
+        pair = await factories.pair(session, org)
+        pair.mentor.timezone = new_york.key
+        session.add(pair.mentor)
+        await session.commit()
+        return pair
+
+    pair = await live_server.in_session(make)
+    mentor = await _open_messages(browser, live_server, pair.mentor.email)
+    mentee = await _open_messages(browser, live_server, pair.mentee.email)
+    for page in (mentor, mentee):
+        await expect(page.locator("[data-connection=joined]")).to_be_visible()
+
+    typing = mentor.locator("#chat-typing")
+    await mentee.get_by_label("Message").press_sequentially("are you free on thur")
+    await expect(typing).to_have_text(f"{pair.mentee.display_name} is typing…")
+    await mentee.get_by_label("Message").press_sequentially("sday?")
+    await mentee.get_by_label("Message").press("Enter")
+    mentor_log = mentor.get_by_role("log", name="Conversation")
+    await expect(mentor_log).to_contain_text("are you free on thursday?")
+    # Gone with the message, not only when the indicator's 4 seconds run out.
+    await expect(typing).to_have_text("", timeout=1_000)
+
+    when = mentor_log.locator("time")
+    sent_at = dt.datetime.fromisoformat(await when.get_attribute("datetime") or "")
+    local = sent_at.astimezone(new_york)
+    shown_live = await when.inner_text()
+    # Day and time in the reader's zone (month names are the browser's: 'Sept' or 'Sep').
+    assert shown_live.startswith(f"{local:%d} ") and shown_live.endswith(f", {local:%H:%M}")
+    await mentor.reload()
+    await expect(mentor_log.locator("time")).to_have_text(shown_live)  # the page's, as the live one

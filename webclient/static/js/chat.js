@@ -10,7 +10,8 @@ export function startChat(root, socket) {
   const userId = Number(root.dataset.userId);
   const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
     timeZone: root.dataset.timezone || undefined,
-    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+    // Like the server's rendering of the page for browsers without JavaScript ("07 Dec, 18:00").
+    day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit",
   });
   const log = root.querySelector("#chat-log");
   const form = root.querySelector("#chat-form");
@@ -21,14 +22,24 @@ export function startChat(root, socket) {
 
   const shown = new Map(); // seq -> element
   for (const item of log.querySelectorAll("li[data-seq]")) shown.set(Number(item.dataset.seq), item);
+  // The page's times in the same words as the live ones (the browser's month names can differ).
+  for (const when of log.querySelectorAll("time[datetime]")) {
+    when.textContent = timeFormat.format(new Date(when.dateTime));
+  }
   const pending = new Map(JSON.parse(sessionStorage.getItem(storageKey) || "[]")); // id -> text
   let joined = false;
   let lastTypingSent = 0;
   let typingTimer = null;
+  let typingUserId = null;
 
   const savePending = () => sessionStorage.setItem(storageKey, JSON.stringify([...pending]));
   const lastSeq = () => Math.max(0, ...shown.keys());
   const say = (text) => { status.textContent = text; };
+  const stopTyping = () => {
+    clearTimeout(typingTimer);
+    typing.textContent = "";
+    typingUserId = null;
+  };
 
   function element(message) {
     const item = document.createElement("li");
@@ -161,6 +172,7 @@ export function startChat(root, socket) {
         return;
       }
       joined = true;
+      root.dataset.connection = "joined"; // live events reach this page from now on
       say("");
       ack.messages.forEach(show);
       // Anything never acknowledged goes again, with the same id: the server stores it once.
@@ -173,19 +185,22 @@ export function startChat(root, socket) {
   });
   socket.on("disconnect", () => {
     joined = false;
+    root.dataset.connection = "lost";
     say("Connection lost. Reconnecting…");
   });
   socket.on("connect_error", (error) => say(`Can't connect to chat: ${error.message}`));
   socket.on("message", (message) => {
     if (message.conversation_id !== conversationId) return;
+    if (message.sender_id === typingUserId) stopTyping(); // what they were typing has arrived
     show(message);
     markRead();
   });
   socket.on("typing", (event) => {
     if (event.conversation_id !== conversationId) return;
     typing.textContent = `${event.name} is typing…`;
+    typingUserId = event.user_id;
     clearTimeout(typingTimer);
-    typingTimer = setTimeout(() => { typing.textContent = ""; }, TYPING_SHOWN_MS);
+    typingTimer = setTimeout(stopTyping, TYPING_SHOWN_MS);
   });
   document.addEventListener("visibilitychange", markRead);
   form.querySelector("input[name=client_id]")?.remove(); // only the no-JavaScript form needs it
