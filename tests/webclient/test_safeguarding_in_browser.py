@@ -26,7 +26,7 @@ async def test_dsl_dashboard_shows_held_messages_live(
     await page.get_by_role("button", name="Log in").click()
     await expect(page.get_by_text("No messages are waiting for review.")).to_be_visible()
     await expect(page.locator("#live-status")).to_have_text(
-        "Live: new alerts appear below as they happen."
+        "Live: new alerts appear here as they happen (keep this page open)."
     )
 
     mentor = await ChatClient.logged_in(live_server.url, pair.mentor.email, PASSWORD)

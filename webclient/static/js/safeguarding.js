@@ -8,7 +8,7 @@ const socket = connectSocket();
 
 // The lead should know whether silence means nothing happened or nothing is arriving.
 socket.on("connect", () => {
-  status.textContent = "Live: new alerts appear below as they happen.";
+  status.textContent = "Live: new alerts appear here as they happen (keep this page open).";
 });
 socket.on("disconnect", () => {
   const when = new Date().toLocaleTimeString(document.documentElement.lang);
