@@ -202,3 +202,19 @@ async def test_set_password_rejects_short_passwords_and_bad_links(live_server: L
     async with live_server.client() as client:
         assert (await client.get("/invitations/" + "x" * 5000)).status_code == 404
         assert (await client.get("/password-reset/%00%01")).status_code == 404
+
+
+async def test_an_address_that_does_not_exist_leads_back_to_where_the_reader_belongs(
+    live_server: LiveServer, coordinator: httpx.AsyncClient
+) -> None:
+    page = await coordinator.get("/no-such-page")
+    assert page.status_code == 404
+    assert "There is no page at this address." in page.text
+    assert 'href="/dashboard">Go to your dashboard' in page.text
+    assert "Log out" in page.text  # their own header, though no route looked them up
+
+    async with live_server.client() as stranger:
+        page = await stranger.get("/no-such-page")
+    assert page.status_code == 404
+    assert 'href="/login">Go to log in' in page.text
+    assert "Log out" not in page.text
