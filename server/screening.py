@@ -406,12 +406,14 @@ WIDER_RISK_TERMS: tuple[RiskTerm, ...] = (
     _t("see you in real life", _M, "meeting"),
     _t("not on camera", _M, "meeting"),
     _t(
-        "meet me/you/up * park/station/shops/cinema/town/cafe/costa/starbucks/mcdonalds",
+        "meet me/you/up * park/station/shops/cinema/town/cafe/costa/starbucks/mcdonalds/library"
+        "/pub/beach/arcade/bowling",
         _M,
         "meeting",
     ),
     _t(
-        "could/can/should/shall meet * park/station/shops/cinema/town/cafe/costa/starbucks",
+        "could/can/should/shall meet * park/station/shops/cinema/town/cafe/costa/starbucks"
+        "/library/pub/beach/arcade/bowling",
         _M,
         "meeting",
     ),
