@@ -17,7 +17,8 @@ Rules
   gaming and streaming names, "name#1234" tags; not what others do: "they'd text me"), a mobile
   number told in pieces ("07700 900, then 468"), and a home address: with a postcode, as "my
   address is …" / "I live at 12 …" / "I'm at 14 Elm Avenue" / "flat 5" / a house number on a named
-  street ("it's 7 Oak Avenue", but not a public place's: "the college is at 45 Park Lane"),
+  street ("it's 7 Oak Avenue", but not a public place's: "the college is at 45 Park Lane",
+  "12 Church Street is the library"),
   directions to a door ("onto Hazel Road, I'm number 21"), or asked for. Numbers of organisations
   and helplines (03…, 08…, 09…) are not someone's contact details, nor is a number labelled as a
   reference ("application reference 4471 2093 8812") that does not start with 0 or +, nor a
@@ -1434,6 +1435,19 @@ _HOUSE_ON_STREET = re.compile(
     rf"|on|in|at|off|near|by|from|to|along|up|down)\b)"
     rf"(?:[a-z]+ ){{1,2}}{_STREET_KIND}\b"
 )
+
+
+def _a_public_place(joined: str, street: re.Match[str]) -> bool:
+    """The place at a house number on a street is named just before it ("the college is at 45
+    Park Lane") or just after ("12 Church Street is the library", "1 Station Road, the sixth
+    form centre"); not one described by what is near it ("7 Oak Avenue by the library")."""
+    if not _PUBLIC_PLACES.isdisjoint(joined[: street.start()].split()[-6:]):
+        return True
+    after = joined[street.end() :].split()[:5]
+    named = after[1:4] if after[:1] == ["the"] else after[2:5] if after[:2] == ["is", "the"] else []
+    return not _PUBLIC_PLACES.isdisjoint(named)
+
+
 # Words of a story or a set text: "the detective lives at 221B Baker Street"
 _FICTION = _wordset(
     "book novel story chapter character characters detective assignment essay fiction poem "
@@ -1447,7 +1461,7 @@ _PUBLIC_PLACES = _wordset(
     "college school uni university campus centre center office library venue club hall "
     "museum station gym cafe clinic surgery hospital church mosque temple shop store "
     "cinema theatre stadium council programme charity building reception event session bus "
-    "buses route"
+    "buses route academy"
 )
 
 # Invitations to connect or move elsewhere (matched on the canonical word string).
@@ -2526,10 +2540,7 @@ def _contact_reasons(t: str, words: list[str], word_set: set[str], has_digit: bo
         joined = " ".join(words)
         address = _ADDRESS.search(joined) is not None or (
             word_set.isdisjoint(_FICTION)
-            and any(
-                _PUBLIC_PLACES.isdisjoint(joined[: m.start()].split()[-6:])
-                for m in _HOUSE_ON_STREET.finditer(joined)
-            )
+            and not all(_a_public_place(joined, m) for m in _HOUSE_ON_STREET.finditer(joined))
         )
 
     reasons: list[str] = []
