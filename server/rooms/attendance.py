@@ -21,6 +21,7 @@ class AttendanceStatus(enum.StrEnum):
     ATTENDED = "attended"
     LATE = "late"
     NO_SHOW = "no-show"
+    NOT_JOINED_YET = "not joined yet"  # the meeting is under way
     UPCOMING = "upcoming"
 
 
@@ -68,7 +69,11 @@ async def record_media(
 def status_of(meeting: Meeting, row: Attendance | None, now: dt.datetime) -> AttendanceStatus:
     attended = row is not None and row.media_seconds >= ATTENDED_MINIMUM.total_seconds()
     if not attended:
-        return AttendanceStatus.UPCOMING if now < meeting.ends_at else AttendanceStatus.NO_SHOW
+        if now < meeting.starts_at:
+            return AttendanceStatus.UPCOMING
+        return (
+            AttendanceStatus.NOT_JOINED_YET if now < meeting.ends_at else AttendanceStatus.NO_SHOW
+        )
     assert row is not None and row.first_media_at is not None
     if row.first_media_at > meeting.starts_at + LATE_AFTER:
         return AttendanceStatus.LATE

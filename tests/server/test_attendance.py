@@ -16,7 +16,9 @@ MEETING = Meeting(id=1, pairing_id=1, starts_at=START, duration_minutes=60)
 @pytest.mark.parametrize(
     ("first_media_minutes", "media_seconds", "now_minutes", "expected"),
     [
-        (None, 0, 30, AttendanceStatus.UPCOMING),  # still running: not yet a no-show
+        (None, 0, -10, AttendanceStatus.UPCOMING),
+        (None, 0, 30, AttendanceStatus.NOT_JOINED_YET),  # still running: not yet a no-show
+        (2, 30, 30, AttendanceStatus.NOT_JOINED_YET),
         (None, 0, 61, AttendanceStatus.NO_SHOW),
         (2, 30, 61, AttendanceStatus.NO_SHOW),  # thirty seconds is not attending
         (-3, 3000, 61, AttendanceStatus.ATTENDED),  # arrived early
