@@ -38,6 +38,10 @@ Rules
   the clauses that give advice ("never …", "if anyone asks you to …", "I can't keep …") are not
   screened for risk phrases; its other clauses are. A gift or a meeting declined ("I can't lend
   you money") is none, nor is one the writer's family gives them ("my nan keeps sending me £5").
+* **Secrecy around something else** -- a phrase of category ``secrecy`` in the same message as
+  one of category ``gifts``, ``meeting`` or ``sexual``, or as contact details, gives ``HOLD``
+  whatever their severities: that is how grooming asks ("keep it between us, I'll bring you a
+  little something"), while secrecy alone is often news ("don't tell anyone but I got in!").
 * Otherwise ``DELIVER``. The strictest verdict found wins (HOLD > FLAG > DELIVER).
 
 Reasons
@@ -51,10 +55,14 @@ Reasons
   (including asking for or offering a phone number / e-mail without giving one);
 * ``contact:address`` -- a postal address (UK postcode, "my address is", "I live at 12 …");
 * ``risk:<category>:<phrase>`` -- a risk term, with the term's category and its phrase exactly
-  as configured (whitespace collapsed), e.g. ``risk:secrecy:don't tell anyone``.
+  as configured (whitespace collapsed), e.g. ``risk:secrecy:don't tell anyone``;
+* ``risk:secrecy+<what>:together`` -- secrecy around something else, ``<what>`` being
+  ``gifts``, ``meeting``, ``sexual`` or ``contact`` joined by ``+``, e.g.
+  ``risk:secrecy+gifts:together`` (listed phrases' categories cannot hold a ``+``).
 
 Order: the contact reasons in the order above, then risk reasons in the order of the term list
-given to :class:`Screener`. A message with no reason has verdict ``DELIVER`` and ``reasons == ()``.
+given to :class:`Screener`, then the reason for secrecy around something else. A message with no
+reason has verdict ``DELIVER`` and ``reasons == ()``.
 
 Matching
 --------
@@ -151,6 +159,8 @@ REASON_SOCIAL = "contact:social"
 REASON_ADDRESS = "contact:address"
 #: The phrase part of a reason given by the risk model rather than by a listed phrase.
 MODEL_PHRASE = "worded like known concerns"
+#: The phrase part of the reason for secrecy asked around a gift, a meeting … (category "a+b").
+KEPT_SECRET_PHRASE = "together"
 
 
 _CONTACT_WORDS = {
@@ -168,6 +178,10 @@ def describe_reason(reason: str) -> str:
         return _CONTACT_WORDS[reason]
     kind, _, rest = reason.partition(":")
     category, _, phrase = rest.partition(":")
+    if kind == "risk" and phrase == KEPT_SECRET_PHRASE and "+" in category:
+        secrecy, *around = category.split("+")
+        things = " and ".join("contact elsewhere" if c == _CONTACT else c for c in around)
+        return f"{secrecy} asked around {things} (each alone flags; together they hold)"
     if kind == "risk" and phrase.startswith(MODEL_PHRASE):
         evidence = phrase.removeprefix(MODEL_PHRASE).strip(" ()")
         weighed = f", weighing most: {evidence}" if evidence else ""
@@ -1838,6 +1852,7 @@ class _CompiledTerm:
     pattern: re.Pattern[str] | None  # None: a one-word phrase, there when its word is
     verdict: Verdict
     reason: str
+    category: str
     names_a_topic: bool  # a flagging phrase of one or two words ("suicide", "self harm")
     # An offer of gifts or meeting can be declined: "I can't lend you money" offers nothing.
     refusable: bool
@@ -1868,6 +1883,7 @@ def _compile_term(term: RiskTerm) -> _CompiledTerm:
             None,
             verdict,
             reason,
+            term.category,
             verdict is Verdict.FLAG,
             False,
         )
@@ -1883,6 +1899,7 @@ def _compile_term(term: RiskTerm) -> _CompiledTerm:
         re.compile(rf"(?<= ){body}(?= )"),
         verdict,
         reason,
+        term.category,
         names_a_topic,
         term.category in _REFUSABLE_CATEGORIES,
         tuple(frozenset(_stem(choice[0]) for choice in part) for part in parts if part is not None),
@@ -1891,6 +1908,24 @@ def _compile_term(term: RiskTerm) -> _CompiledTerm:
 
 
 _REFUSABLE_CATEGORIES = frozenset({"gifts", "meeting"})
+
+# Secrecy asked around a gift, a meeting, sexual talk or contact elsewhere is how grooming
+# goes: together they hold the message, though each alone only flags it ("don't tell anyone
+# but I got in!" is news; "keep it between us, I'll bring you a little something" is not).
+_SECRECY = "secrecy"
+_KEPT_SECRET_WITH = ("gifts", "meeting", "sexual")
+_CONTACT = "contact"
+
+
+def _kept_secret(categories: Set[str], *, has_contact: bool) -> str | None:
+    """The reason a message asking for secrecy around something else is held, if it is."""
+    if _SECRECY not in categories:
+        return None
+    around = [c for c in _KEPT_SECRET_WITH if c in categories]
+    if has_contact:
+        around.append(_CONTACT)
+    # "+" is not allowed in a listed phrase's category: this reason is told apart from theirs.
+    return f"risk:{'+'.join([_SECRECY, *around])}:{KEPT_SECRET_PHRASE}" if around else None
 
 
 # A flagging phrase that only names a topic is left out when the message is about schoolwork
@@ -2261,18 +2296,24 @@ class Screener:
             more = _contact_reasons(joined, joined_words, set(joined_words), has_digit)
             reasons = [r for r in _CONTACT_ORDER if r in reasons or r in more]
         verdict = Verdict.DELIVER
-        if reasons:
+        contact_found = bool(reasons)
+        if contact_found:
             verdict = Verdict.HOLD if mentee_under_18 else Verdict.FLAG
         phrase_matched = False
         if self._terms:
             schoolwork = _about_schoolwork(words, word_set)
+            categories: set[str] = set()
             for term in self._matching_terms(_outside_advice(t, words, word_set), has_digit):
                 if schoolwork and term.names_a_topic:
                     continue  # "our PSHE lesson on self-harm", "suicide as a theme in Macbeth"
                 reasons.append(term.reason)
+                categories.add(term.category)
                 phrase_matched = True
                 if _RANK[term.verdict] > _RANK[verdict]:
                     verdict = term.verdict
+            if kept_secret := _kept_secret(categories, has_contact=contact_found):
+                reasons.append(kept_secret)
+                verdict = Verdict.HOLD
         if not phrase_matched and self._model is not None:
             opinion = self._model.opinion(words)
             if opinion is not None:
