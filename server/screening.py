@@ -39,9 +39,10 @@ Rules
   screened for risk phrases; its other clauses are. A gift or a meeting declined ("I can't lend
   you money") is none, nor is one the writer's family gives them ("my nan keeps sending me £5").
 * **Secrecy around something else** -- a phrase of category ``secrecy`` in the same message as
-  one of category ``gifts``, ``meeting`` or ``sexual``, or as contact details, gives ``HOLD``
-  whatever their severities: that is how grooming asks ("keep it between us, I'll bring you a
-  little something"), while secrecy alone is often news ("don't tell anyone but I got in!").
+  one of category ``gifts``, ``meeting`` or ``sexual`` gives ``HOLD`` whatever their severities:
+  that is how grooming asks ("keep it between us, I'll bring you a little something"), while
+  secrecy alone is often news ("don't tell anyone but I got in!"). Contact details kept secret
+  are as contact details are: ``FLAG`` for an adult mentee.
 * Otherwise ``DELIVER``. The strictest verdict found wins (HOLD > FLAG > DELIVER).
 
 Reasons
@@ -57,7 +58,7 @@ Reasons
 * ``risk:<category>:<phrase>`` -- a risk term, with the term's category and its phrase exactly
   as configured (whitespace collapsed), e.g. ``risk:secrecy:don't tell anyone``;
 * ``risk:secrecy+<what>:together`` -- secrecy around something else, ``<what>`` being
-  ``gifts``, ``meeting``, ``sexual`` or ``contact`` joined by ``+``, e.g.
+  ``gifts``, ``meeting`` or ``sexual``, joined by ``+`` if more than one, e.g.
   ``risk:secrecy+gifts:together`` (listed phrases' categories cannot hold a ``+``).
 
 Order: the contact reasons in the order above, then risk reasons in the order of the term list
@@ -180,8 +181,9 @@ def describe_reason(reason: str) -> str:
     category, _, phrase = rest.partition(":")
     if kind == "risk" and phrase == KEPT_SECRET_PHRASE and "+" in category:
         secrecy, *around = category.split("+")
-        things = " and ".join("contact elsewhere" if c == _CONTACT else c for c in around)
-        return f"{secrecy} asked around {things} (each alone flags; together they hold)"
+        return (
+            f"{secrecy} asked around {' and '.join(around)} (each alone flags; together they hold)"
+        )
     if kind == "risk" and phrase.startswith(MODEL_PHRASE):
         evidence = phrase.removeprefix(MODEL_PHRASE).strip(" ()")
         weighed = f", weighing most: {evidence}" if evidence else ""
@@ -1909,21 +1911,18 @@ def _compile_term(term: RiskTerm) -> _CompiledTerm:
 
 _REFUSABLE_CATEGORIES = frozenset({"gifts", "meeting"})
 
-# Secrecy asked around a gift, a meeting, sexual talk or contact elsewhere is how grooming
-# goes: together they hold the message, though each alone only flags it ("don't tell anyone
-# but I got in!" is news; "keep it between us, I'll bring you a little something" is not).
+# Secrecy asked around a gift, a meeting or sexual talk is how grooming goes: together they
+# hold the message, though each alone only flags it ("don't tell anyone but I got in!" is news;
+# "keep it between us, I'll bring you a little something" is not).
 _SECRECY = "secrecy"
 _KEPT_SECRET_WITH = ("gifts", "meeting", "sexual")
-_CONTACT = "contact"
 
 
-def _kept_secret(categories: Set[str], *, has_contact: bool) -> str | None:
+def _kept_secret(categories: Set[str]) -> str | None:
     """The reason a message asking for secrecy around something else is held, if it is."""
     if _SECRECY not in categories:
         return None
     around = [c for c in _KEPT_SECRET_WITH if c in categories]
-    if has_contact:
-        around.append(_CONTACT)
     # "+" is not allowed in a listed phrase's category: this reason is told apart from theirs.
     return f"risk:{'+'.join([_SECRECY, *around])}:{KEPT_SECRET_PHRASE}" if around else None
 
@@ -2296,8 +2295,7 @@ class Screener:
             more = _contact_reasons(joined, joined_words, set(joined_words), has_digit)
             reasons = [r for r in _CONTACT_ORDER if r in reasons or r in more]
         verdict = Verdict.DELIVER
-        contact_found = bool(reasons)
-        if contact_found:
+        if reasons:
             verdict = Verdict.HOLD if mentee_under_18 else Verdict.FLAG
         phrase_matched = False
         if self._terms:
@@ -2311,7 +2309,7 @@ class Screener:
                 phrase_matched = True
                 if _RANK[term.verdict] > _RANK[verdict]:
                     verdict = term.verdict
-            if kept_secret := _kept_secret(categories, has_contact=contact_found):
+            if kept_secret := _kept_secret(categories):
                 reasons.append(kept_secret)
                 verdict = Verdict.HOLD
         if not phrase_matched and self._model is not None:

@@ -902,11 +902,7 @@ def test_strictest_verdict_with_default_terms() -> None:
     # contact details for an adult (FLAG) + a severe term (HOLD) -> HOLD
     result = screen_message("whatsapp me, it's our little secret", mentee_under_18=False)
     assert result.verdict is H
-    assert result.reasons == (
-        "contact:social",
-        "risk:secrecy:our little secret",
-        "risk:secrecy+contact:together",
-    )
+    assert result.reasons == ("contact:social", "risk:secrecy:our little secret")
     # contact details for an adult (FLAG) + a medium term (FLAG) -> FLAG
     result = screen_message("let's meet up, my email is jo@gmail.com", mentee_under_18=False)
     assert result.verdict is F
@@ -916,15 +912,12 @@ def test_strictest_verdict_with_default_terms() -> None:
 @pytest.mark.parametrize(
     ("text", "verdict", "combined"),
     [
-        # Secrecy around a gift, a meeting, sexual talk or contact elsewhere: held, though each
-        # part alone only flags.
+        # Secrecy around a gift, a meeting or sexual talk: held, though each part alone flags.
         ("keep it between us, I'll bring you a little something next week", H, "gifts"),
         ("I'll buy you the trainers, just keep it between us", H, "gifts"),
         ("we should meet up, don't tell anyone ok", H, "meeting"),
         ("just the two of us next time, keep this a secret", H, "meeting"),
         ("promise not to tell, but you look really sexy in that pic", H, "sexual"),
-        ("don't tell anyone, my email is jo@gmail.com", H, "contact"),
-        ("add me on snap and keep it between us", H, "contact"),
         ("keep it a secret, let's meet up and I'll buy you something", H, "gifts+meeting"),
         # Secrecy alone is often news, and a gift or a meeting alone is not kept secret.
         ("don't tell anyone but I think I smashed the exam", F, None),
@@ -932,6 +925,9 @@ def test_strictest_verdict_with_default_terms() -> None:
         ("I'll buy you a hot chocolate at the open day, the coordinator said it's fine", F, None),
         ("let's meet up at the careers fair with your teacher", F, None),
         ("can u keep a secret? I got an offer from Manchester!!", D, None),
+        # Contact details kept secret are contact details: for an adult mentee, flagged.
+        ("don't tell anyone, my email is jo@gmail.com", F, None),
+        ("add me on snap and keep it between us", F, None),
         # A gift declined is no gift: nothing is kept secret around it.
         ("keep it between us but I can't lend you money", F, None),
     ],
@@ -959,7 +955,6 @@ def test_reasons_are_stable_and_well_formed() -> None:
         "contact:email",
         "contact:social",
         "risk:secrecy:don't tell anyone",
-        "risk:secrecy+contact:together",
     )
     for row in ALL_ROWS:
         reasons = screen_message(row[0], mentee_under_18=row[1]).reasons
@@ -1159,8 +1154,8 @@ def test_reasons_are_described_in_plain_words() -> None:
     assert describe_reason("risk:secrecy:don't tell anyone") == (
         "the phrase “don't tell anyone” (secrecy)"
     )
-    assert describe_reason("risk:secrecy+gifts+contact:together") == (
-        "secrecy asked around gifts and contact elsewhere (each alone flags; together they hold)"
+    assert describe_reason("risk:secrecy+gifts+meeting:together") == (
+        "secrecy asked around gifts and meeting (each alone flags; together they hold)"
     )
     # A category of the phrase list cannot hold "+": its phrase "together" is only a phrase.
     assert describe_reason("risk:closeness:together") == "the phrase “together” (closeness)"

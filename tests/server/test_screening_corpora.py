@@ -65,6 +65,11 @@ held-out corpora, 495 of their 549 risky messages caught before and after: held_
 its floor went from 86% to 85%); held_out_31 89%, 98.1%; held_out_35 93.3%, 96.1%. The model,
 trained on more, fitted some examples less: 22 (mentors' misconduct) 96.7% -> 92.7% of its
 risky messages, 14 97.7% -> 96.9%, 4 100% -> 98.7% (their floors lowered to match).
+On 2026-12-07 secrecy asked around a gift, a meeting or sexual talk was made to hold, though
+each alone flags: across all the corpora 15 messages went from FLAG to the HOLD their writers
+wanted (6 of them held out: "I've sent you £50 on PayPal, don't tell anyone it came from me"),
+and one from the FLAG wanted to HOLD ("just between us, you're my favourite mentee by miles").
+None changed between screened out (FLAG or HOLD) and let through, which is what the floors count.
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
