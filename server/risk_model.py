@@ -3,10 +3,17 @@
 The phrase list catches what a safeguarding lead can name; young people and groomers rarely use
 those words ("i won't be a problem for much longer", "I'll be parked round the corner at 4").
 This model, trained on the example messages in ``screening_examples/`` (written for the purpose
-and labelled as a lead would), scores how much a message reads like the risky examples. It only
-ever raises a FLAG: the message is delivered and the safeguarding team alerted, so a wrong guess
-costs a lead's glance, never a young person's message. HOLD stays with the lead's own list.
-A flag names the kind of risk the message reads as and the words that weighed most.
+and labelled as a lead would), scores how much a message reads like the risky examples. It
+raises a FLAG: the message is delivered and the safeguarding team alerted, so a wrong guess
+costs a lead's glance. A flag names the kind of risk the message reads as and the words that
+weighed most.
+
+A second scorer, trained on the risky examples alone, tells those a lead would hold (a wish to
+die, a gift to be kept secret, a lift offered to a lone pupil) from those a lead would only flag.
+A message found risky, by a listed phrase or by the model, that reads like the former beyond
+`HOLD_AT` is held. A wrong hold keeps a young person's message back until a lead has looked, so
+the threshold is high: measured on corpora it was not trained on, 4 points more of all messages
+screened as their writers wanted, for 0.7% of innocent messages held (each already flagged).
 
 Training uses scikit-learn (TF-IDF and logistic regression): about 2 s once per process, in a
 child process, most of it importing scikit-learn; the server waits for it before it takes
@@ -49,6 +56,14 @@ CATEGORIES = {
 #: 78.6% and 96.2%.
 #: test_screening_corpora.py has the held-out figures.
 FLAG_AT = 0.8
+#: How likely a risky message must be to be one a lead would hold before the model holds it
+#: (see `RiskModel.holds`). Chosen by training without each of 12 to 39 in turn, on 2026-12-07:
+#: messages screened to the verdict their writers wanted went from 79.3% to 83.4% at 0.7 (84.0%
+#: at 0.6, 81.9% at 0.8), and innocent messages held from 44 of about 11,000 to 122 (170, 80);
+#: every innocent message newly held was already flagged. Messages held where a flag was wanted:
+#: 219 (381, 99), for 993 held as wanted (1,274, 594). Held-out figures in
+#: test_screening_corpora.py.
+HOLD_AT = 0.7
 #: How many of the words that weighed most a flag names, for the lead reviewing it.
 EVIDENCE_WORDS = 3
 
@@ -57,6 +72,7 @@ EVIDENCE_WORDS = 3
 class Example:
     words: tuple[str, ...]  # canonical words, as the screener makes them
     category: str | None  # a risk category, or None for an innocent message
+    hold: bool = False  # a risky message a lead would hold, not only flag
 
 
 @dataclass(frozen=True)
@@ -198,22 +214,28 @@ class RiskModel:
         kinds: _Linear | None,
         categories: tuple[str, ...],
         stop_words: frozenset[str] = frozenset(),
+        holds: _Linear | None = None,
     ) -> None:
         self._risky = risky
         self._kinds = kinds
+        self._holds = holds  # of risky messages, those to hold (None: no example says)
         self._categories = categories
         self._stop_words = stop_words  # not worth naming as evidence ("i", "not", "in your")
 
     @classmethod
-    def train(cls, examples: Sequence[Example], *, strength: float = 16.0) -> RiskModel:
+    def train(
+        cls, examples: Sequence[Example], *, strength: float = 16.0, hold_strength: float = 4.0
+    ) -> RiskModel:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        def fit(docs: list[list[str]], labels: list[str]) -> tuple[_Linear, list[str]]:
+        def fit(
+            docs: list[list[str]], labels: list[str], c: float = strength
+        ) -> tuple[_Linear, list[str]]:
             vectorizer = TfidfVectorizer(analyzer=_as_is, sublinear_tf=True)
             matrix = vectorizer.fit_transform(docs)
             model = LogisticRegression(
-                C=strength, class_weight="balanced", solver="newton-cg", max_iter=1000
+                C=c, class_weight="balanced", solver="newton-cg", max_iter=1000
             )
             model.fit(matrix, labels)
             coef = model.coef_  # (1, n) for two classes: the weight of the second class
@@ -232,14 +254,25 @@ class RiskModel:
         risky, _ = fit(docs, ["risk" if e.category else "fine" for e in examples])
         labels = [str(examples[i].category) for i in flagged]
         stop_words = frozenset(ENGLISH_STOP_WORDS)
+        holds = None
+        # "flag" before "hold": the one logit of the two-class model is that of holding.
+        severities = ["hold" if examples[i].hold else "flag" for i in flagged]
+        if len(set(severities)) == 2:
+            holds, _ = fit([docs[i] for i in flagged], severities, hold_strength)
         if len(set(labels)) == 1:  # one kind of risk: nothing to tell apart
-            return cls(risky, None, (labels[0],), stop_words)
+            return cls(risky, None, (labels[0],), stop_words, holds)
         kinds, categories = fit([docs[i] for i in flagged], labels)
-        return cls(risky, kinds, tuple(categories), stop_words)
+        return cls(risky, kinds, tuple(categories), stop_words, holds)
 
     def probability(self, words: Sequence[str]) -> float:
         """The chance that a message of these words is risky."""
         return 1.0 / (1.0 + math.exp(-self._risky.logit(words)))
+
+    def holds(self, words: Sequence[str], *, hold_at: float = HOLD_AT) -> bool:
+        """Whether a message already found risky reads like those a lead would hold."""
+        if self._holds is None or not words:
+            return False
+        return 1.0 / (1.0 + math.exp(-self._holds.logit(words))) >= hold_at
 
     def opinion(self, words: Sequence[str], *, flag_at: float = FLAG_AT) -> RiskOpinion | None:
         """What kind of risk the message reads as, if it reads as risky at all."""
@@ -274,7 +307,11 @@ def load_examples(directory: Path = EXAMPLES) -> list[Example]:
             if kind == "contact":  # contact details are the rules' business, not the model's
                 continue
             words = tuple(canonical_words(row["text"]))
-            examples.append(Example(words, CATEGORIES[category] if kind == "risk" else None))
+            if kind == "risk":
+                hold = row["expected_adult"] == "HOLD"  # what a lead would want, at any age
+                examples.append(Example(words, CATEGORIES[category], hold))
+            else:
+                examples.append(Example(words, None))
     return examples
 
 

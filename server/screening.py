@@ -43,6 +43,9 @@ Rules
   that is how grooming asks ("keep it between us, I'll bring you a little something"), while
   secrecy alone is often news ("don't tell anyone but I got in!"). Contact details kept secret
   are as contact details are: ``FLAG`` for an adult mentee.
+* **The risk model** (:mod:`server.risk_model`, when given) flags a message no listed phrase
+  catches that reads like the risky examples, and holds a message with a risk that would be
+  flagged (by a phrase or by the model) that reads like the examples a lead would hold.
 * Otherwise ``DELIVER``. The strictest verdict found wins (HOLD > FLAG > DELIVER).
 
 Reasons
@@ -57,13 +60,16 @@ Reasons
 * ``contact:address`` -- a postal address (UK postcode, "my address is", "I live at 12 …");
 * ``risk:<category>:<phrase>`` -- a risk term, with the term's category and its phrase exactly
   as configured (whitespace collapsed), e.g. ``risk:secrecy:don't tell anyone``;
+* ``risk:<category>:worded like known concerns (<words>)`` -- the risk model's flag, with the
+  words that weighed most;
+* ``risk:<category>:worded like concerns that are held`` -- the risk model's hold;
 * ``risk:secrecy+<what>:together`` -- secrecy around something else, ``<what>`` being
   ``gifts``, ``meeting`` or ``sexual``, joined by ``+`` if more than one, e.g.
   ``risk:secrecy+gifts:together`` (listed phrases' categories cannot hold a ``+``).
 
 Order: the contact reasons in the order above, then risk reasons in the order of the term list
-given to :class:`Screener`, then the reason for secrecy around something else. A message with no
-reason has verdict ``DELIVER`` and ``reasons == ()``.
+given to :class:`Screener`, then the reason for secrecy around something else, then the model's.
+A message with no reason has verdict ``DELIVER`` and ``reasons == ()``.
 
 Matching
 --------
@@ -104,6 +110,7 @@ __all__ = [
     "DEFAULT_RISK_TERMS",
     "FIRST_RISK_TERMS",
     "INDIRECT_RISK_TERMS",
+    "MODEL_HOLD_PHRASE",
     "MODEL_PHRASE",
     "WIDER_RISK_TERMS",
     "RiskTerm",
@@ -160,6 +167,8 @@ REASON_SOCIAL = "contact:social"
 REASON_ADDRESS = "contact:address"
 #: The phrase part of a reason given by the risk model rather than by a listed phrase.
 MODEL_PHRASE = "worded like known concerns"
+#: The phrase part of the reason a flagged message is held: it reads like those leads hold.
+MODEL_HOLD_PHRASE = "worded like concerns that are held"
 #: The phrase part of the reason for secrecy asked around a gift, a meeting … (category "a+b").
 KEPT_SECRET_PHRASE = "together"
 
@@ -184,6 +193,8 @@ def describe_reason(reason: str) -> str:
         return (
             f"{secrecy} asked around {' and '.join(around)} (each alone flags; together they hold)"
         )
+    if kind == "risk" and phrase == MODEL_HOLD_PHRASE:
+        return f"wording like messages of concern that leads hold, not only flag ({category})"
     if kind == "risk" and phrase.startswith(MODEL_PHRASE):
         evidence = phrase.removeprefix(MODEL_PHRASE).strip(" ()")
         weighed = f", weighing most: {evidence}" if evidence else ""
@@ -2246,7 +2257,8 @@ class Screener:
 
     Build one per risk-term list (everything is precompiled in ``__init__``) and reuse it:
     :meth:`screen` is safe to call concurrently and has no side effects. With a ``model``, a
-    message no listed phrase catches is flagged when the model reads it as risky.
+    message no listed phrase catches is flagged when the model reads it as risky, and a risky
+    message that would be flagged is held when the model reads it as one leads hold.
     """
 
     def __init__(self, risk_terms: Iterable[RiskTerm], *, model: RiskModel | None = None) -> None:
@@ -2297,7 +2309,7 @@ class Screener:
         verdict = Verdict.DELIVER
         if reasons:
             verdict = Verdict.HOLD if mentee_under_18 else Verdict.FLAG
-        phrase_matched = False
+        risk_category: str | None = None  # of the first risk found
         if self._terms:
             schoolwork = _about_schoolwork(words, word_set)
             categories: set[str] = set()
@@ -2306,19 +2318,27 @@ class Screener:
                     continue  # "our PSHE lesson on self-harm", "suicide as a theme in Macbeth"
                 reasons.append(term.reason)
                 categories.add(term.category)
-                phrase_matched = True
+                risk_category = risk_category or term.category
                 if _RANK[term.verdict] > _RANK[verdict]:
                     verdict = term.verdict
             if kept_secret := _kept_secret(categories):
                 reasons.append(kept_secret)
                 verdict = Verdict.HOLD
-        if not phrase_matched and self._model is not None:
+        if self._model is None:
+            return ScreeningResult(verdict, tuple(reasons))
+        if risk_category is None:
             opinion = self._model.opinion(words)
             if opinion is not None:
                 evidence = f" ({', '.join(opinion.evidence)})" if opinion.evidence else ""
                 reasons.append(f"risk:{opinion.category}:{MODEL_PHRASE}{evidence}")
+                risk_category = opinion.category
                 if verdict is Verdict.DELIVER:
                     verdict = Verdict.FLAG
+        # A risk that would only be flagged, worded like those leads hold ("i dont want to be
+        # here anymore"): held. Contact details alone are the rules' business.
+        if verdict is Verdict.FLAG and risk_category is not None and self._model.holds(words):
+            reasons.append(f"risk:{risk_category}:{MODEL_HOLD_PHRASE}")
+            verdict = Verdict.HOLD
         return ScreeningResult(verdict, tuple(reasons))
 
     def _matching_terms(self, words: list[str], has_digit: bool) -> list[_CompiledTerm]:

@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from server.risk_model import (
     CATEGORIES,
     FLAG_AT,
+    HOLD_AT,
     Example,
     RiskModel,
     features,
@@ -21,8 +22,12 @@ from server.risk_model import (
 )
 from server.screening import (
     DEFAULT_RISK_TERMS,
+    MODEL_HOLD_PHRASE,
     MODEL_PHRASE,
+    RiskTerm,
     Screener,
+    ScreeningResult,
+    Severity,
     Verdict,
     canonical_words,
     describe_reason,
@@ -98,8 +103,10 @@ def test_indirect_concerns_are_flagged_with_their_kind(text: str, category: str)
     screener = Screener(DEFAULT_RISK_TERMS, model=trained_risk_model())
     assert Screener(DEFAULT_RISK_TERMS).screen(text, mentee_under_18=True).reasons == ()
     result = screener.screen(text, mentee_under_18=True)
-    assert result.verdict is Verdict.FLAG  # never HOLD: the lead's list decides that
-    (reason,) = result.reasons
+    reason, *held = result.reasons
+    # Flagged, or held when it reads like what leads hold, which the reasons then say.
+    assert result.verdict is (Verdict.HOLD if held else Verdict.FLAG)
+    assert held in ([], [f"risk:{category}:{MODEL_HOLD_PHRASE}"])
     assert reason.startswith(f"risk:{category}:{MODEL_PHRASE} (")
     # the words that weighed most are named for the lead, and are the message's own
     evidence = reason.removeprefix(f"risk:{category}:{MODEL_PHRASE} (").removesuffix(")")
@@ -129,19 +136,73 @@ def test_ordinary_messages_are_not_flagged(text: str) -> None:
     assert screener.screen(text, mentee_under_18=True).verdict is Verdict.DELIVER
 
 
-def test_a_listed_phrase_decides_and_the_model_is_not_asked() -> None:
+def test_a_listed_phrase_is_not_seconded_by_the_models_flag() -> None:
     screener = Screener(DEFAULT_RISK_TERMS, model=trained_risk_model())
-    result = screener.screen("don't tell anyone about our chats", mentee_under_18=True)
-    assert result.reasons == ("risk:secrecy:don't tell anyone",)
+    result = screener.screen("don't tell anyone but I smashed the exam", mentee_under_18=True)
+    assert result == ScreeningResult(Verdict.FLAG, ("risk:secrecy:don't tell anyone",))
+
+
+def test_a_model_learns_which_risks_a_lead_holds() -> None:
+    def example(text: str, category: str | None, hold: bool = False) -> Example:
+        return Example(tuple(canonical_words(text)), category, hold)
+
+    openings = ("honestly", "if you want", "no worries", "remember")
+    lift = [
+        example(f"{o} i can give you a lift home after college", "meeting", True) for o in openings
+    ]
+    coffee = [example(f"{o} we could get a coffee after the session", "meeting") for o in openings]
+    good_luck = [example(f"{o} good luck with the maths test tomorrow", None) for o in openings]
+    model = RiskModel.train(lift + coffee + good_luck)
+    assert model.holds(canonical_words("i can give you a lift home"))
+    assert not model.holds(canonical_words("we could get a coffee"))
+    assert not model.holds(canonical_words("i can give you a lift home"), hold_at=1.0)
+    assert not model.holds([])
+    # Examples that say nothing of holding: the model never holds.
+    unsaid = [Example(e.words, e.category) for e in lift]
+    assert not RiskModel.train(unsaid + coffee + good_luck).holds(canonical_words("a lift home"))
+
+    # A message a listed phrase flags is held when it reads like those a lead holds; so is one
+    # the model flags. The other flags stay flags, and contact details alone are the rules'.
+    def screen(terms: list[RiskTerm], text: str) -> ScreeningResult:
+        return Screener(terms, model=model).screen(text, mentee_under_18=False)
+
+    after = [RiskTerm("after", Severity.MEDIUM, "meeting")]
+    assert screen(after, "i can give you a lift home after college") == ScreeningResult(
+        Verdict.HOLD, ("risk:meeting:after", f"risk:meeting:{MODEL_HOLD_PHRASE}")
+    )
+    assert screen(after, "we could get a coffee after the session") == ScreeningResult(
+        Verdict.FLAG, ("risk:meeting:after",)
+    )
+    held = screen([], "honestly i can give you a lift home")
+    assert held.verdict is Verdict.HOLD
+    assert held.reasons[-1] == f"risk:meeting:{MODEL_HOLD_PHRASE}"
+    contact = screen([], "see you then, ring 07700 900123")
+    assert contact == ScreeningResult(Verdict.FLAG, ("contact:phone",))
+
+
+def test_the_shipped_model_holds_what_leads_hold() -> None:
+    assert 0.5 < HOLD_AT < 1.0
+    screener = Screener(DEFAULT_RISK_TERMS, model=trained_risk_model())
+    held = screener.screen("i dont want to be here anymore", mentee_under_18=False)
+    assert held == ScreeningResult(
+        Verdict.HOLD,
+        (
+            "risk:self-harm:don't want to be here anymore",
+            f"risk:self-harm:{MODEL_HOLD_PHRASE}",
+        ),
+    )
+    assert "leads hold" in describe_reason(held.reasons[-1])
 
 
 def test_contact_details_and_the_models_opinion_are_both_reported() -> None:
     screener = Screener(DEFAULT_RISK_TERMS, model=trained_risk_model())
     text = "dont want to go home tonight, his temper is bad again. ring me on 07700 900123"
     result = screener.screen(text, mentee_under_18=False)
-    assert result.verdict is Verdict.FLAG
-    assert "contact:phone" in result.reasons
-    assert result.reasons[-1].startswith(f"risk:abuse:{MODEL_PHRASE}")
+    assert result.verdict is not Verdict.DELIVER
+    assert result.reasons[0] == "contact:phone"
+    assert next(r for r in result.reasons if r.startswith("risk:")).startswith(
+        f"risk:abuse:{MODEL_PHRASE}"
+    )
 
 
 def test_training_keeps_scikit_learn_out_of_the_serving_process() -> None:

@@ -215,18 +215,28 @@ async def test_flagged_messages_are_acknowledged_not_approved(
     assert (await _message(live_server, flagged["message_id"])).review == "acknowledged"
 
 
-async def test_a_message_only_the_risk_model_catches_is_delivered_and_queued_with_why(
+async def test_a_message_only_the_risk_model_catches_is_queued_with_why(
     live_server: LiveServer, opened: list[Any]
 ) -> None:
     scene = await _scene(live_server, opened)  # an under-18 mentee
-    text = "dont want to go home tonight, his temper is bad again"
+    text = "he gets really angry when I am late home"
     sent = await scene.mentee.send(scene.conversation_id, text)
-    assert sent["status"] == "delivered"  # the model flags; only the lead's list holds
+    assert sent["status"] == "delivered"  # the model flags it
     queue = (await scene.lead.get("/safeguarding")).text
     assert text in queue
     assert "no listed phrase" in queue and "risk:abuse:worded like known concerns" in queue
     tested = await _phrases_post(scene.lead, "/safeguarding/phrases/test", {"text": text})
     assert "with an alert (FLAG)" in tested.text and "no listed phrase" in tested.text
+
+    # Worded like the messages leads hold: held, and the queue says why.
+    text = "dont want to go home tonight, his temper is bad again"
+    sent = await scene.mentee.send(scene.conversation_id, text)
+    assert sent["status"] == "held"
+    queue = (await scene.lead.get("/safeguarding")).text
+    assert "leads hold, not only flag" in queue
+    assert "risk:abuse:worded like concerns that are held" in queue
+    tested = await _phrases_post(scene.lead, "/safeguarding/phrases/test", {"text": text})
+    assert "Held for review (HOLD)" in tested.text
 
 
 async def test_decisions_are_scoped_and_validated(

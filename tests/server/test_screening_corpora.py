@@ -70,6 +70,13 @@ each alone flags: across all the corpora 15 messages went from FLAG to the HOLD 
 wanted (6 of them held out: "I've sent you £50 on PayPal, don't tell anyone it came from me"),
 and one from the FLAG wanted to HOLD ("just between us, you're my favourite mentee by miles").
 None changed between screened out (FLAG or HOLD) and let through, which is what the floors count.
+The same day the model learnt from the examples which risky messages their writers would hold
+rather than flag (server/risk_model.py, HOLD_AT). The held-out corpora's messages screened to
+the very verdict their writers wanted (EXACT_FLOORS), rules alone -> rules and the flagging model
+-> with holding too: held_out_10 82.5% -> 83.8% -> 87.2%; held_out_11 84.3% -> 87.5% -> 90.2%;
+held_out_21 83.0% -> 85.8% -> 89.2%; held_out_31 80.9% -> 85.0% -> 90.3%; held_out_35 84.8% ->
+85.8% -> 89.6%; all 82.9% -> 85.5% -> 89.5%. Innocent messages held, 11 -> 11 -> 25 of 2,130
+(the 14 more were flagged before); caught or not, no message changed.
 
 A message counts as right when it is delivered if and only if it should be: a FLAG where a
 HOLD was wanted still alerts the safeguarding team, a DELIVER where a FLAG was wanted does not.
@@ -134,6 +141,16 @@ FLOORS: dict[str, tuple[float | None, float | None, float]] = {
 }
 
 
+# held-out corpus: the share of its messages given the verdict its writers wanted, exactly
+EXACT_FLOORS = {
+    "held_out_10": 0.86,
+    "held_out_11": 0.89,
+    "held_out_21": 0.88,
+    "held_out_31": 0.89,
+    "held_out_35": 0.88,
+}
+
+
 def _path(corpus: str) -> Path:
     return (HELD_OUT if corpus.startswith("held_out") else EXAMPLES) / f"{corpus}.jsonl"
 
@@ -167,6 +184,28 @@ def test_corpus_is_screened_as_a_safeguarding_lead_would(corpus: str) -> None:
         assert share >= floor, f"{corpus}: {group} {share:.1%} right, below {floor:.0%}"
 
 
+def _exact_share(corpus: str, screener: Screener) -> float:
+    right: list[bool] = []
+    for line in _path(corpus).read_text().splitlines():
+        row = json.loads(line)
+        for under_18, expected in ((False, row["expected_adult"]), (True, row["expected_u18"])):
+            verdict = screener.screen(row["text"], mentee_under_18=under_18).verdict
+            right.append(verdict.value == expected)
+    return sum(right) / len(right)
+
+
+def test_every_held_out_corpus_has_a_floor_for_exact_verdicts() -> None:
+    assert set(EXACT_FLOORS) == {c for c in FLOORS if c.startswith("held_out")}
+
+
+@pytest.mark.parametrize("corpus", sorted(EXACT_FLOORS))
+def test_fresh_messages_get_the_very_verdict_a_lead_would_give(corpus: str) -> None:
+    """HOLD where a lead would hold, FLAG where a flag is enough: the model holds some too."""
+    share = _exact_share(corpus, Screener(DEFAULT_RISK_TERMS, model=trained_risk_model()))
+    assert share >= EXACT_FLOORS[corpus], f"{corpus}: {share:.1%} exactly right"
+    assert share >= _exact_share(corpus, Screener(DEFAULT_RISK_TERMS)) + 0.02
+
+
 @pytest.mark.parametrize("corpus", sorted(c for c in FLOORS if c.startswith("held_out")))
 def test_the_model_catches_what_the_phrases_miss_on_fresh_messages(corpus: str) -> None:
     rules = _shares(corpus, Screener(DEFAULT_RISK_TERMS))
@@ -175,5 +214,5 @@ def test_the_model_catches_what_the_phrases_miss_on_fresh_messages(corpus: str) 
         tuple(shares[group] or 0.0 for group in GROUPS) for shares in (both, rules)
     )
     assert risk >= risk_0 + 0.1
-    assert contact >= contact_0  # the model only ever adds a flag
+    assert contact >= contact_0  # the model only ever screens out more
     assert innocent >= innocent_0 - 0.05  # at most a few more false alarms
