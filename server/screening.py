@@ -122,6 +122,7 @@ __all__ = [
     "describe_reason",
     "phrase_words",
     "screen_message",
+    "tells_of_harm_to_writer",
 ]
 
 
@@ -202,6 +203,18 @@ def describe_reason(reason: str) -> str:
     if kind == "risk" and phrase:
         return f"the phrase “{phrase}” ({category})"
     return reason
+
+
+# Risks to the writer themselves: whoever tells of them is shown where to find help.
+_RISKS_TO_THE_WRITER = frozenset({"self-harm", "abuse"})
+
+
+def tells_of_harm_to_writer(reasons: Iterable[str]) -> bool:
+    """Whether the reasons include a risk of self-harm or abuse (listed, or the model's)."""
+    return any(
+        kind == "risk" and rest.partition(":")[0] in _RISKS_TO_THE_WRITER
+        for kind, _, rest in (reason.partition(":") for reason in reasons)
+    )
 
 
 def _t(phrase: str, severity: Severity, category: str) -> RiskTerm:

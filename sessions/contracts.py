@@ -57,6 +57,7 @@ class ChatMessage:
     status: str  # "delivered" | "held" | "rejected"
     sent_at: dt.datetime
     review: str | None = None  # what safeguarding staff decided, e.g. "redacted"
+    support: bool = False  # held for a risk to its writer: show them where to find help
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -70,6 +71,7 @@ class ChatMessage:
             "status": self.status,
             "sent_at": self.sent_at.isoformat(),
             "review": self.review,
+            "support": self.support,
         }
 
 

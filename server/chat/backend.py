@@ -47,6 +47,7 @@ def _wire(stored: Stored, sender_name: str) -> ChatMessage:
         text=stored.body,
         status=stored.status,
         sent_at=stored.created_at,
+        support=conversations.offers_support(stored.status, stored.reasons),
     )
 
 
@@ -152,6 +153,7 @@ class ChatBackendService:
                 status=m.status,
                 sent_at=m.created_at,
                 review=m.review,
+                support=conversations.offers_support(m.status, m.reasons.splitlines()),
             )
             for m, name in rows
         ]

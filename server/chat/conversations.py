@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +28,7 @@ from server.models import (
     Role,
     User,
 )
-from server.screening import Screener, Verdict
+from server.screening import Screener, Verdict, tells_of_harm_to_writer
 from server.vetting import mentor_eligibility
 from sessions.contracts import ConversationAccess
 
@@ -124,6 +125,15 @@ async def send_message(
     )
     # A resend returns what was decided the first time, whatever the text says now.
     return SentMessage(stored=stored, verdict=Verdict(stored.verdict), reasons=stored.reasons)
+
+
+def offers_support(status: str, reasons: Iterable[str]) -> bool:
+    """Whether its writer is shown where to find help: a message kept back for a risk to them.
+
+    A young person telling of self-harm or abuse is not left with "awaiting review" (or "not
+    delivered") alone. Only the writer sees a message not delivered, so nobody else learns why.
+    """
+    return status != MessageStatus.DELIVERED and tells_of_harm_to_writer(reasons)
 
 
 def visible_to(viewer_id: int):  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from server import live_sessions, phrases, review, transcripts
 from server.audit import REASON_MAX_LENGTH
+from server.chat import conversations
 from server.chat.rules import MAX_MESSAGE_LENGTH
 from server.db import utcnow
 from server.errors import DomainError, NotFound
@@ -132,6 +133,7 @@ async def publish_decision(request: Request, decided: review.Decided) -> None:
             status=message.status,
             sent_at=message.created_at,
             review=message.review,
+            support=conversations.offers_support(message.status, message.reasons.splitlines()),
         )
         # Rejected: only the sender's devices hear of it.
         deliver = message.status == MessageStatus.DELIVERED

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from server.chat.conversations import offers_support
 from server.screening import describe_reason
 from server.web.csrf import CSRF_COOKIE, csrf_token_for, set_csrf_cookie
 from server.web.flash import FLASH_COOKIE, notice_of
@@ -30,6 +31,7 @@ def _local(
 
 templates.env.filters["local"] = _local
 templates.env.filters["reason"] = describe_reason
+templates.env.globals["offers_support"] = offers_support
 
 
 def render(

@@ -87,6 +87,7 @@ class ChatEngine:
             "message_id": message.message_id,
             "seq": message.seq,
             "status": message.status,
+            "support": message.support,
         }
 
     async def publish(self, outcome: SendOutcome, skip_sid: str | None = None) -> None:

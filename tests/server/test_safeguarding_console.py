@@ -19,7 +19,7 @@ from livesite import LiveServer, csrf_from, log_in
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.chat.conversations import conversation_for_pairing
+from server.chat.conversations import conversation_for_pairing, offers_support
 from server.models import AuditEntry, Meeting, Message, Role, User
 from server.settings import Settings
 
@@ -45,6 +45,7 @@ async def opened() -> AsyncIterator[list[Any]]:
 
 
 async def _lead_client(live: LiveServer, opened: list[Any], email: str) -> httpx.AsyncClient:
+    """A logged-in HTTP client (a lead's, or any member's)."""
     client = live.client()
     opened.append(client)
     await log_in(client, email, PASSWORD)
@@ -143,6 +144,50 @@ async def test_approved_message_reaches_the_recipient_live_in_its_place(
     again = await _decide(scene.lead, held["message_id"], decision="reject")
     assert again.status_code == 409
     assert HELD_TEXT not in (await scene.lead.get("/safeguarding")).text
+
+
+def test_help_is_offered_for_messages_kept_back_for_a_risk_to_their_writer() -> None:
+    assert offers_support("held", ["risk:self-harm:hurt myself"])
+    assert offers_support("rejected", ["contact:phone", "risk:abuse:he hits me"])
+    # Delivered with a flag: the partner reads it and a lead is alerted.
+    assert not offers_support("delivered", ["risk:self-harm:hurt myself"])
+    assert not offers_support("held", ["contact:phone"])
+
+
+async def test_a_young_person_held_for_a_risk_to_them_is_shown_where_to_find_help(
+    live_server: LiveServer, opened: list[Any]
+) -> None:
+    scene = await _scene(live_server, opened)
+    text = "i dont want to be here anymore"
+    held = await scene.mentee.send(scene.conversation_id, text)
+    assert (held["status"], held["support"]) == ("held", True)
+    contact = await scene.mentor.send(scene.conversation_id, HELD_TEXT)
+    assert (contact["status"], contact["support"]) == ("held", False)  # no risk to the writer
+    delivered = await scene.mentor.send(scene.conversation_id, "see you on Tuesday")
+    assert delivered["support"] is False
+    # The writer's history says so too; the partner never sees the message, nor why.
+    history = await scene.mentee.join(scene.conversation_id)
+    assert [(m["text"], m["support"]) for m in history["messages"]] == [
+        (text, True),
+        ("see you on Tuesday", False),
+    ]
+    await scene.mentee.wait_for(lambda c: len(c.messages) == 1)
+    partners_view = (await scene.mentor.join(scene.conversation_id))["messages"]
+    assert text not in str(scene.mentor.messages + partners_view)
+    # The page without JavaScript shows the help beside the message (not only in its template).
+    mentee_page = await _lead_client(live_server, opened, scene.pair.mentee.email)
+    page = await mentee_page.get(f"/pairings/{scene.pair.pairing.id}/messages")
+    assert "Childline on 0800 1111" in page.text.split('<template id="chat-support">')[0]
+    mentor_page = await _lead_client(live_server, opened, scene.pair.mentor.email)
+    page = await mentor_page.get(f"/pairings/{scene.pair.pairing.id}/messages")
+    assert "Childline on 0800 1111" not in page.text.split('<template id="chat-support">')[0]
+    # Rejected, it is still not delivered: the help stays in view.
+    assert (await _decide(scene.lead, held["message_id"], decision="reject")).status_code == 303
+    await scene.mentee.wait_for(
+        lambda c: any(m["seq"] == held["seq"] and m["status"] == "rejected" for m in c.messages)
+    )
+    rejected = next(m for m in scene.mentee.messages if m["seq"] == held["seq"])
+    assert rejected["support"] is True
 
 
 async def test_rejected_message_is_never_delivered_and_the_sender_is_told(

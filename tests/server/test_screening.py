@@ -22,6 +22,7 @@ from server.screening import (
     describe_reason,
     phrase_words,
     screen_message,
+    tells_of_harm_to_writer,
 )
 
 U18 = True
@@ -1164,3 +1165,20 @@ def test_reasons_are_described_in_plain_words() -> None:
     ).reasons:
         assert not describe_reason(reason).startswith("contact:")
     assert describe_reason("something:new") == "something:new"  # unknown: shown as it is
+
+
+@pytest.mark.parametrize(
+    ("reasons", "harm"),
+    [
+        (("risk:self-harm:hurt myself",), True),
+        (("contact:phone", "risk:abuse:he hits me"), True),
+        (("risk:self-harm:worded like known concerns (much longer)",), True),
+        (("risk:abuse:worded like concerns that are held",), True),
+        (("risk:secrecy:don't tell anyone", "contact:social"), False),
+        (("risk:gifts:i'll buy you", "risk:secrecy+gifts:together"), False),
+        (("contact:address",), False),
+        ((), False),
+    ],
+)
+def test_risks_to_the_writer_are_told_apart(reasons: tuple[str, ...], harm: bool) -> None:
+    assert tells_of_harm_to_writer(reasons) is harm

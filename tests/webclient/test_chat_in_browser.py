@@ -73,6 +73,42 @@ async def test_mentor_and_mentee_chat_in_two_browsers(
     await mentor.screenshot(path=artifacts / "mentor-messages.png", full_page=True)
 
 
+async def test_a_mentee_telling_of_harm_sees_where_to_find_help_while_it_is_reviewed(
+    live_server: LiveServer, browser: Any
+) -> None:
+    async def make(session: AsyncSession) -> factories.Pair:
+        org = await factories.organisation(session)
+        return await factories.pair(session, org, under_18=True)
+
+    pair = await live_server.in_session(make)
+    mentor = await _open_messages(browser, live_server, pair.mentor.email)
+    mentee = await _open_messages(browser, live_server, pair.mentee.email)
+    await expect(mentee.locator("[data-connection=joined]")).to_be_visible()  # sent live
+    await mentee.get_by_label("Message").fill("i dont want to be here anymore")
+    await mentee.get_by_role("button", name="Send").click()
+    mine = mentee.get_by_role("log", name="Conversation").get_by_role("listitem")
+    await expect(mine).to_have_count(1)
+    await expect(mine).to_contain_text("Awaiting review")
+    help_note = mine.get_by_role("note")
+    await expect(help_note).to_contain_text("Childline on 0800 1111")
+    await expect(help_note).to_contain_text("Samaritans on 116 123")
+    # A message held for contact details is not one to offer help for.
+    await mentee.get_by_label("Message").fill("my number is 07700 900 123")
+    await mentee.get_by_role("button", name="Send").click()
+    await expect(mine).to_have_count(2)
+    await expect(mine.nth(1)).to_contain_text("Awaiting review")
+    await expect(mine.nth(1).get_by_role("note")).to_have_count(0)
+
+    # As the page gives it after a reload; the mentor sees neither message, nor the help.
+    await mentee.reload()
+    await expect(mine.first.get_by_role("note")).to_contain_text("Childline on 0800 1111")
+    await expect(mine.nth(1).get_by_role("note")).to_have_count(0)
+    await mentor.reload()
+    mentor_log = mentor.get_by_role("log", name="Conversation")
+    await expect(mentor_log.get_by_role("listitem")).to_have_count(0)
+    await expect(mentor_log).not_to_contain_text("Childline")
+
+
 async def test_a_message_sent_while_offline_is_delivered_once_on_reconnect(
     live_server: LiveServer, browser: Any
 ) -> None:

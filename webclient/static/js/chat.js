@@ -18,6 +18,7 @@ export function startChat(root, socket) {
   const box = root.querySelector("#chat-message");
   const status = root.querySelector("#chat-status");
   const typing = root.querySelector("#chat-typing");
+  const support = root.querySelector("#chat-support");
   const storageKey = `mentormeet:pending:${conversationId}`;
 
   const shown = new Map(); // seq -> element
@@ -78,6 +79,9 @@ export function startChat(root, socket) {
         failed: "Not sent",
       }[message.status] || "";
     item.querySelector(".text").textContent = message.text;
+    // Where to find help, for the writer of a message kept back for a risk to them.
+    item.querySelector(".support")?.remove();
+    if (mine && message.support) item.append(support.content.cloneNode(true));
   }
 
   function place(item, seq) {
@@ -119,7 +123,10 @@ export function startChat(root, socket) {
       if (ack.ok) {
         say(ack.status === "held" ? "Your message is awaiting review by the safeguarding team." : "");
         if (draft && !shown.has(ack.seq)) {
-          show({ id, seq: ack.seq, status: ack.status, text, sender_id: userId, sent_at: new Date().toISOString() });
+          show({
+            id, seq: ack.seq, status: ack.status, support: ack.support, text, sender_id: userId,
+            sent_at: new Date().toISOString(),
+          });
         }
       } else {
         pending.delete(id);
