@@ -57,7 +57,7 @@ class ChatMessage:
     status: str  # "delivered" | "held" | "rejected"
     sent_at: dt.datetime
     review: str | None = None  # what safeguarding staff decided, e.g. "redacted"
-    support: bool = False  # held for a risk to its writer: show them where to find help
+    support: bool = False  # kept back for a risk to its writer: show them where to find help
 
     def to_wire(self) -> dict[str, Any]:
         return {
