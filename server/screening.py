@@ -1846,15 +1846,25 @@ _FAMILY = _wordset(
     "grandpas nana nanas granny grannys aunt aunts auntie aunties uncle uncles brother brothers "
     "sister sisters cousin cousins stepmum stepmums stepdad stepdads carer carers"
 )
+_MINE = _wordset("my our")
+# Between "my" and a relative: "my big sister", "my step dad" (not "my ex's uncle": not kin).
+_KIN_WORDS = _wordset("older younger elder eldest oldest youngest big little baby twin step other")
 _WRITER = _wordset("me")  # not "us": "my dad can give us a lift" may be the mentor and mentee
 
 
 def _given_by_family(words: list[str], i: int, n: int) -> bool:
     """Whether words[i : i + n] is what the writer's family does for them: "my grandad keeps
-    sending me £5" (but "my mum will give you a lift" is an offer to meet)."""
-    before = words[max(0, i - 3) : i]
+    sending me £5", "my older cousin gives me a lift" (but "my mum will give you a lift" is an
+    offer to meet)."""
+    before = words[max(0, i - 4) : i]
     return not _WRITER.isdisjoint(words[i : i + n]) and any(
-        word in _FAMILY and before[k - 1] in ("my", "our") for k, word in enumerate(before) if k
+        word in _FAMILY
+        and k
+        and (
+            before[k - 1] in _MINE
+            or (k > 1 and before[k - 1] in _KIN_WORDS and before[k - 2] in _MINE)
+        )
+        for k, word in enumerate(before)
     )
 
 

@@ -306,6 +306,8 @@ RISK_ROWS: list[Row] = [
     ("i can give you a lift home after", ADULT, F, "risk:meeting:give you a lift"),
     ("my mum will give you a lift home after", ADULT, F, "risk:meeting:give you a lift"),
     ("he keeps sending me money", U18, H, "risk:gifts:send me money"),
+    # someone else's family is not the writer's
+    ("my ex's uncle keeps sending me money, he's like 40", U18, H, "risk:gifts:send me money"),
     (
         "when i said i didnt want to meet up he went 'after everything ive done for you'",
         ADULT,
@@ -479,6 +481,8 @@ INNOCENT_TEXTS: list[str] = [
     # family looking after the writer, not an offer from a mentor
     "my uncle's giving me a lift to the open day",
     "my nan keeps sending me money for the bus, bless her",
+    "my big sister gives me a lift to college on her way to work",
+    "my step dad gives me a lift to the station on fridays",
 ]
 
 INNOCENT_ROWS: list[Row] = [
