@@ -74,7 +74,7 @@ async def test_mentor_and_mentee_chat_in_two_browsers(
 
 
 async def test_a_mentee_telling_of_harm_sees_where_to_find_help_while_it_is_reviewed(
-    live_server: LiveServer, browser: Any
+    live_server: LiveServer, browser: Any, artifacts: Any
 ) -> None:
     async def make(session: AsyncSession) -> factories.Pair:
         org = await factories.organisation(session)
@@ -103,6 +103,7 @@ async def test_a_mentee_telling_of_harm_sees_where_to_find_help_while_it_is_revi
     await mentee.reload()
     await expect(mine.first.get_by_role("note")).to_contain_text("Childline on 0800 1111")
     await expect(mine.nth(1).get_by_role("note")).to_have_count(0)
+    await mentee.screenshot(path=artifacts / "mentee-help-while-held.png", full_page=True)
     await mentor.reload()
     mentor_log = mentor.get_by_role("log", name="Conversation")
     await expect(mentor_log.get_by_role("listitem")).to_have_count(0)
