@@ -25,16 +25,25 @@ async def _open_messages(browser: Any, live: LiveServer, email: str) -> Page:
     return page
 
 
+async def _pair_in_two_browsers(
+    browser: Any, live: LiveServer, *, under_18: bool = False
+) -> tuple[Page, Page]:
+    """A new pair's mentor and mentee, each on the Messages page in a browser context."""
+
+    async def make(session: AsyncSession) -> factories.Pair:
+        org = await factories.organisation(session)
+        return await factories.pair(session, org, under_18=under_18)
+
+    pair = await live.in_session(make)
+    mentor = await _open_messages(browser, live, pair.mentor.email)
+    mentee = await _open_messages(browser, live, pair.mentee.email)
+    return mentor, mentee
+
+
 async def test_mentor_and_mentee_chat_in_two_browsers(
     live_server: LiveServer, browser: Any, artifacts: Any
 ) -> None:
-    async def make(session: AsyncSession) -> factories.Pair:
-        org = await factories.organisation(session)
-        return await factories.pair(session, org, under_18=True)
-
-    pair = await live_server.in_session(make)
-    mentor = await _open_messages(browser, live_server, pair.mentor.email)
-    mentee = await _open_messages(browser, live_server, pair.mentee.email)
+    mentor, mentee = await _pair_in_two_browsers(browser, live_server, under_18=True)
     await expect(mentee.get_by_role("note")).to_contain_text(
         "Messages are kept and may be reviewed by the safeguarding team."
     )
@@ -76,13 +85,7 @@ async def test_mentor_and_mentee_chat_in_two_browsers(
 async def test_a_mentee_telling_of_harm_sees_where_to_find_help_while_it_is_reviewed(
     live_server: LiveServer, browser: Any, artifacts: Any
 ) -> None:
-    async def make(session: AsyncSession) -> factories.Pair:
-        org = await factories.organisation(session)
-        return await factories.pair(session, org, under_18=True)
-
-    pair = await live_server.in_session(make)
-    mentor = await _open_messages(browser, live_server, pair.mentor.email)
-    mentee = await _open_messages(browser, live_server, pair.mentee.email)
+    mentor, mentee = await _pair_in_two_browsers(browser, live_server, under_18=True)
     await expect(mentee.locator("[data-connection=joined]")).to_be_visible()  # sent live
     await mentee.get_by_label("Message").fill("i dont want to be here anymore")
     await mentee.get_by_role("button", name="Send").click()
@@ -113,13 +116,7 @@ async def test_a_mentee_telling_of_harm_sees_where_to_find_help_while_it_is_revi
 async def test_a_message_sent_while_offline_is_delivered_once_on_reconnect(
     live_server: LiveServer, browser: Any
 ) -> None:
-    async def make(session: AsyncSession) -> factories.Pair:
-        org = await factories.organisation(session)
-        return await factories.pair(session, org)
-
-    pair = await live_server.in_session(make)
-    mentor = await _open_messages(browser, live_server, pair.mentor.email)
-    mentee = await _open_messages(browser, live_server, pair.mentee.email)
+    mentor, mentee = await _pair_in_two_browsers(browser, live_server)
     await expect(mentor.locator("[data-connection=joined]")).to_be_visible()
 
     await mentor.context.set_offline(True)
